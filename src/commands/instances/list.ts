@@ -1,0 +1,40 @@
+import { Flags } from '@oclif/core';
+
+import { BaseCommand } from '../../base-command.js';
+import type { InstanceList } from '../../lib/instances/list.js';
+
+export default class InstancesList extends BaseCommand<typeof InstancesList> {
+  static override summary =
+    'List the container instances: state, agent, tasks, AMI and whether each is outdated';
+  static override description =
+    "Every container instance of the environment's cluster, and every instance of its Auto Scaling Group not " +
+    'registered yet: instance id, EC2 state, ECS status, agent connection, running and pending tasks, AMI, whether it ' +
+    'differs from the launch template the group launches now (version and AMI), private IP, AZ and launch time.';
+  static override examples = [
+    '<%= config.bin %> instances list --env staging',
+    '<%= config.bin %> instances list --outdated --json',
+  ];
+  static override flags = {
+    outdated: Flags.boolean({
+      description: 'only instances that differ from the launch template (version or AMI)',
+    }),
+  };
+  static override enableJsonFlag = true;
+
+  public async run(): Promise<InstanceList> {
+    const { settings, aws } = await this.awsContext();
+    const [{ instanceClients }, { listInstances }] = await Promise.all([
+      import('../../lib/instances/clients.js'),
+      import('../../lib/instances/list.js'),
+    ]);
+    const list = await listInstances(instanceClients(aws), {
+      env: settings.env,
+      outdatedOnly: this.flags.outdated,
+    });
+    if (!this.jsonEnabled()) {
+      const { renderInstanceList } = await import('../../ui/instances.js');
+      process.stdout.write(renderInstanceList(list));
+    }
+    return list;
+  }
+}

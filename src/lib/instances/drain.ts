@@ -1,0 +1,368 @@
+import { DescribeContainerInstancesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
+
+import { toAwsError } from '../aws/clients.js';
+import { InterruptedError, OperationError, TimeoutError, UsageError } from '../errors.js';
+import { chunk, type InstanceClients } from './clients.js';
+import type { Clock } from './clock.js';
+import type { EventSink } from './events.js';
+import { describeFleet, type Fleet, type FleetInstance, isServing } from './fleet.js';
+import { describeUnplaced, hostOf, movingTasks, placeTasks, standaloneTasks } from './plan.js';
+import { waitFor } from './wait.js';
+import { describeRunningTasks, describeTaskRequirements, stopTasks, type WorkloadTask } from './workload.js';
+
+/** How `instances drain` runs. */
+export interface DrainOptions {
+  env: string;
+  /** Instance ids, container instance ids or ARNs. */
+  ids: string[];
+  stopStandaloneTasks: boolean;
+  wait: boolean;
+  timeoutMs: number;
+  pollIntervalMs: number;
+}
+
+/** Time, Ctrl-C and the event sink of a drain or cycle. */
+export interface RunDeps {
+  clock: Clock;
+  signal?: AbortSignal;
+  emit: EventSink;
+}
+
+/** One drained (or activated) instance in the result. */
+export interface InstanceOutcome {
+  instanceId: string;
+  containerInstanceArn: string;
+  status: string;
+  runningTasks: number;
+  pendingTasks: number;
+  standaloneTasksStopped: number;
+}
+
+/** What `instances drain` returns (its `--json`). */
+export interface DrainResult {
+  cluster: string;
+  instances: InstanceOutcome[];
+  /** False with `--no-wait`. */
+  waited: boolean;
+  /** True when every instance runs no task any more. */
+  drained: boolean;
+  warnings: string[];
+}
+
+/** Finds the named instances (instance id, container instance id or ARN) in the fleet, or says which are unknown. */
+export function resolveInstances(fleet: Fleet, ids: string[]): FleetInstance[] {
+  const found: FleetInstance[] = [];
+  const unknown: string[] = [];
+  for (const id of ids) {
+    const instance = fleet.instances.find(
+      (i) =>
+        i.instanceId === id ||
+        (i.containerInstanceArn !== undefined &&
+          (i.containerInstanceArn === id || i.containerInstanceArn.endsWith(`/${id}`))),
+    );
+    if (instance) {
+      if (!found.includes(instance)) found.push(instance);
+    } else unknown.push(id);
+  }
+  if (unknown.length > 0) {
+    throw new UsageError(
+      'UNKNOWN_INSTANCE',
+      `Not a container instance of ${fleet.refs.clusterName}: ${unknown.join(', ')}.`,
+      { suggestions: [`See the instances with: ecspoc instances list --env ${fleet.refs.env}`] },
+    );
+  }
+  return found;
+}
+
+/** Sets ECS status (ACTIVE or DRAINING) on container instances, 10 per call (the API's limit). */
+export async function setInstanceStatus(
+  clients: InstanceClients,
+  cluster: string,
+  instances: FleetInstance[],
+  status: 'ACTIVE' | 'DRAINING',
+): Promise<void> {
+  const arns = instances.map((i) => i.containerInstanceArn).filter((a): a is string => Boolean(a));
+  for (const part of chunk(arns, 10)) {
+    let failures;
+    try {
+      failures = (
+        await clients.ecs.send(
+          new UpdateContainerInstancesStateCommand({ cluster, containerInstances: part, status }),
+        )
+      ).failures;
+    } catch (error) {
+      throw toAwsError(error, `setting container instances ${status}`, clients.settings);
+    }
+    if (failures && failures.length > 0) {
+      throw new OperationError(
+        'STATUS_CHANGE_FAILED',
+        `ECS refused to set ${failures.map((f) => `${f.arn} (${f.reason})`).join(', ')} ${status}.`,
+        { suggestions: ['Check the instances with: ecspoc instances list'] },
+      );
+    }
+  }
+}
+
+/** Running and pending tasks per container instance ARN: one call per 100 instances. */
+export async function countTasks(
+  clients: InstanceClients,
+  cluster: string,
+  arns: string[],
+): Promise<Map<string, { running: number; pending: number; status?: string }>> {
+  const counts = new Map<string, { running: number; pending: number; status?: string }>();
+  for (const part of chunk(arns, 100)) {
+    try {
+      const response = await clients.ecs.send(
+        new DescribeContainerInstancesCommand({ cluster, containerInstances: part }),
+      );
+      for (const ci of response.containerInstances ?? []) {
+        counts.set(ci.containerInstanceArn ?? '', {
+          running: ci.runningTasksCount ?? 0,
+          pending: ci.pendingTasksCount ?? 0,
+          status: ci.status,
+        });
+      }
+    } catch (error) {
+      throw toAwsError(error, 'counting the tasks on container instances', clients.settings);
+    }
+  }
+  return counts;
+}
+
+/**
+ * Waits until none of `instances` runs or starts a task, reporting each instance's count as it falls.
+ * Throws TimeoutError after `timeoutMs` (the instances stay DRAINING) and InterruptedError on abort.
+ */
+export async function waitUntilDrained(
+  clients: InstanceClients,
+  cluster: string,
+  instances: FleetInstance[],
+  options: { timeoutMs: number; pollIntervalMs: number; batch?: number; onPoll?: () => void },
+  deps: RunDeps,
+): Promise<Map<string, { running: number; pending: number; status?: string }>> {
+  const registered = instances.filter((i) => i.containerInstanceArn);
+  const drained = new Set<string>();
+  const reported = new Map<string, number>();
+  return waitFor(
+    async () => {
+      options.onPoll?.();
+      const counts = await countTasks(
+        clients,
+        cluster,
+        registered.map((i) => i.containerInstanceArn as string),
+      );
+      const busy: string[] = [];
+      for (const instance of registered) {
+        const count = counts.get(instance.containerInstanceArn as string) ?? { running: 0, pending: 0 };
+        const tasks = count.running + count.pending;
+        if (tasks > 0) {
+          busy.push(`${instance.instanceId}: ${tasks} task${tasks === 1 ? '' : 's'}`);
+          if (reported.get(instance.instanceId) !== tasks) {
+            reported.set(instance.instanceId, tasks);
+            deps.emit({
+              type: 'instance-tasks',
+              instanceId: instance.instanceId,
+              tasks,
+              batch: options.batch,
+            });
+          }
+        } else if (!drained.has(instance.instanceId)) {
+          drained.add(instance.instanceId);
+          deps.emit({ type: 'instance-drained', instanceId: instance.instanceId, batch: options.batch });
+        }
+      }
+      return {
+        done: busy.length === 0,
+        value: counts,
+        detail: busy.length ? `${busy.join(', ')} left` : undefined,
+      };
+    },
+    {
+      what: `${instances.map((i) => i.instanceId).join(', ')} to drain`,
+      timeoutMs: options.timeoutMs,
+      intervalMs: options.pollIntervalMs,
+      clock: deps.clock,
+      signal: deps.signal,
+    },
+  );
+}
+
+/**
+ * Capacity warnings for draining `drained`: the service tasks on them must fit on the instances that
+ * stay ACTIVE (CPU, memory, host ports). Empty when they fit.
+ */
+export function drainCapacityWarnings(
+  fleet: Fleet,
+  drained: FleetInstance[],
+  tasks: WorkloadTask[],
+  requirements: Parameters<typeof movingTasks>[2],
+): string[] {
+  const leaving = new Set(drained.map((i) => i.instanceId));
+  const hosts = fleet.instances.filter((i) => isServing(i) && !leaving.has(i.instanceId)).map(hostOf);
+  const moving = drained.flatMap((i) => movingTasks(i, tasks, requirements, new Set()));
+  const unplaced = placeTasks(hosts, moving);
+  if (unplaced.length === 0) return [];
+  return [
+    `${unplaced.length} of ${moving.length} service tasks will not fit on the instances left ACTIVE: ` +
+      `${describeUnplaced(unplaced[0], hosts)}. They stay PENDING until capacity is added.`,
+  ];
+}
+
+/**
+ * Drains container instances: sets them DRAINING (ECS moves service tasks elsewhere), stops their
+ * standalone tasks when asked, and waits until no task runs on them (unless `wait` is false).
+ */
+export async function drainInstances(
+  clients: InstanceClients,
+  options: DrainOptions,
+  deps: RunDeps,
+  fleet?: Fleet,
+): Promise<DrainResult> {
+  fleet ??= await describeFleet(clients, options.env);
+  const cluster = fleet.refs.clusterName;
+  const instances = resolveInstances(fleet, options.ids);
+  const unregistered = instances.filter((i) => !i.containerInstanceArn);
+  if (unregistered.length > 0) {
+    throw new UsageError(
+      'NOT_REGISTERED',
+      `${unregistered.map((i) => i.instanceId).join(', ')} never registered with ${cluster}: there is nothing to drain.`,
+      {
+        suggestions: ['Check the ECS agent on the instance, or terminate it through its Auto Scaling Group.'],
+      },
+    );
+  }
+  const tasks = await describeRunningTasks(clients, cluster);
+  const requirements = await describeTaskRequirements(
+    clients,
+    tasks.filter((t) => t.service).map((t) => t.taskDefinitionArn),
+  );
+  const warnings = drainCapacityWarnings(fleet, instances, tasks, requirements);
+  const standalone = new Map(instances.map((i) => [i.instanceId, standaloneTasks(i, tasks)]));
+  for (const warning of warnings) deps.emit({ type: 'note', message: `warning: ${warning}` });
+
+  await setInstanceStatus(clients, cluster, instances, 'DRAINING');
+  for (const instance of instances) {
+    deps.emit({
+      type: 'instance-draining',
+      instanceId: instance.instanceId,
+      tasks: instance.runningTasks + instance.pendingTasks,
+    });
+  }
+  const stopped = new Map<string, number>();
+  for (const instance of instances) {
+    const own = standalone.get(instance.instanceId) ?? [];
+    if (own.length === 0) continue;
+    if (options.stopStandaloneTasks) {
+      await stopTasks(
+        clients,
+        cluster,
+        own.map((t) => t.taskArn),
+        'Stopped by ecspoc instances drain',
+      );
+      stopped.set(instance.instanceId, own.length);
+      deps.emit({ type: 'standalone-stopped', instanceId: instance.instanceId, count: own.length });
+    } else {
+      const warning =
+        `${own.length} standalone task(s) keep running on ${instance.instanceId}: draining does not stop them ` +
+        '(--stop-standalone-tasks does).';
+      warnings.push(warning);
+      deps.emit({ type: 'note', message: `warning: ${warning}` });
+    }
+  }
+
+  let counts = new Map<string, { running: number; pending: number; status?: string }>();
+  let drained = false;
+  if (options.wait) {
+    try {
+      counts = await waitUntilDrained(clients, cluster, instances, options, deps);
+      drained = true;
+    } catch (error) {
+      const named = instances.map((i) => i.instanceId).join(' ');
+      const suggestions = [
+        `Wait again: ecspoc instances drain ${named} --env ${options.env} --timeout 30m`,
+        `Or put them back in service: ecspoc instances activate ${named} --env ${options.env}`,
+      ];
+      if (error instanceof TimeoutError) {
+        throw new TimeoutError(`${error.message} They stay DRAINING.`, { cause: error, suggestions });
+      }
+      if (error instanceof InterruptedError) {
+        throw new InterruptedError(
+          `Interrupted: ${named.replaceAll(' ', ', ')} stay DRAINING; ECS keeps moving their service tasks.`,
+          { cause: error, suggestions },
+        );
+      }
+      throw error;
+    }
+  } else {
+    counts = await countTasks(
+      clients,
+      cluster,
+      instances.map((i) => i.containerInstanceArn as string),
+    );
+  }
+  return {
+    cluster,
+    waited: options.wait,
+    drained,
+    warnings,
+    instances: instances.map((instance) => {
+      const count = counts.get(instance.containerInstanceArn as string);
+      return {
+        instanceId: instance.instanceId,
+        containerInstanceArn: instance.containerInstanceArn as string,
+        status: count?.status ?? 'DRAINING',
+        runningTasks: count?.running ?? 0,
+        pendingTasks: count?.pending ?? 0,
+        standaloneTasksStopped: stopped.get(instance.instanceId) ?? 0,
+      };
+    }),
+  };
+}
+
+/** What `instances activate` returns. */
+export interface ActivateResult {
+  cluster: string;
+  instances: InstanceOutcome[];
+}
+
+/** Puts container instances back in service (ACTIVE). */
+export async function activateInstances(
+  clients: InstanceClients,
+  env: string,
+  ids: string[],
+  emit: EventSink,
+  fleet?: Fleet,
+): Promise<ActivateResult> {
+  fleet ??= await describeFleet(clients, env);
+  const instances = resolveInstances(fleet, ids);
+  const unregistered = instances.filter((i) => !i.containerInstanceArn);
+  if (unregistered.length > 0) {
+    throw new UsageError(
+      'NOT_REGISTERED',
+      `${unregistered.map((i) => i.instanceId).join(', ')} never registered with ${fleet.refs.clusterName}.`,
+      { suggestions: ['Check the ECS agent on the instance.'] },
+    );
+  }
+  const marked = instances.filter((i) => i.cycleMark);
+  if (marked.length > 0) {
+    emit({
+      type: 'note',
+      message:
+        `warning: ${marked.map((i) => i.instanceId).join(', ')} belong to an unfinished cycle; ` +
+        'running the cycle again drains them again.',
+    });
+  }
+  await setInstanceStatus(clients, fleet.refs.clusterName, instances, 'ACTIVE');
+  for (const instance of instances) emit({ type: 'instance-activated', instanceId: instance.instanceId });
+  return {
+    cluster: fleet.refs.clusterName,
+    instances: instances.map((i) => ({
+      instanceId: i.instanceId,
+      containerInstanceArn: i.containerInstanceArn as string,
+      status: 'ACTIVE',
+      runningTasks: i.runningTasks,
+      pendingTasks: i.pendingTasks,
+      standaloneTasksStopped: 0,
+    })),
+  };
+}

@@ -1,0 +1,446 @@
+import {
+  type AutoScalingGroup,
+  DescribeAutoScalingGroupsCommand,
+  type LaunchTemplateSpecification,
+} from '@aws-sdk/client-auto-scaling';
+import { DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeInstancesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  type Instance,
+} from '@aws-sdk/client-ec2';
+import {
+  type ContainerInstance,
+  DescribeContainerInstancesCommand,
+  paginateListContainerInstances,
+  type Resource,
+} from '@aws-sdk/client-ecs';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+
+import { toAwsError } from '../aws/clients.js';
+import { OperationError } from '../errors.js';
+import { stackName } from '../stacks/names.js';
+import { chunk, type InstanceClients } from './clients.js';
+
+/** Tag on the Auto Scaling Group (the cycle's original capacity) and on the instances it replaces. */
+export const CYCLE_TAG = 'ecspoc:cycle';
+
+/** Where the environment's container instances live, from the cluster stack's outputs. */
+export interface ClusterRefs {
+  env: string;
+  stackName: string;
+  clusterName: string;
+  autoScalingGroupName?: string;
+  launchTemplateId?: string;
+  /** The public SSM parameter the stack resolved its AMI from, when it did. */
+  imageParameter?: string;
+}
+
+/** The launch template version new instances start from, and the AMI it resolves to. */
+export interface LaunchTarget {
+  launchTemplateId: string;
+  launchTemplateName?: string;
+  /** As the group names it: a number, `$Latest` or `$Default`. */
+  versionSpec: string;
+  version: number;
+  imageId: string;
+  /** Set when the template's image is `resolve:ssm:<parameter>`. */
+  imageParameter?: string;
+}
+
+/** CPU units, MiB and host ports (`8080/tcp`). */
+export interface Resources {
+  cpu: number;
+  memory: number;
+  ports: string[];
+}
+
+/** One container instance (or Auto Scaling instance not registered yet) as ecspoc shows it. */
+export interface FleetInstance {
+  instanceId: string;
+  containerInstanceArn?: string;
+  /** EC2 state: pending, running, shutting-down, terminated, stopped… */
+  ec2State?: string;
+  /** ECS status (ACTIVE, DRAINING, REGISTERING…); undefined when the agent never registered it. */
+  ecsStatus?: string;
+  agentConnected: boolean;
+  runningTasks: number;
+  pendingTasks: number;
+  imageId?: string;
+  instanceType?: string;
+  privateIp?: string;
+  availabilityZone?: string;
+  launchTime?: string;
+  launchTemplateId?: string;
+  launchTemplateVersion?: string;
+  /** Auto Scaling lifecycle state; undefined when the instance is not in the group. */
+  lifecycleState?: string;
+  outdated: boolean;
+  outdatedReasons: string[];
+  registered?: Resources;
+  remaining?: Resources;
+  /** The run id of the cycle that marked this instance for replacement. */
+  cycleMark?: string;
+}
+
+/** The Auto Scaling Group of the container instances. */
+export interface GroupState {
+  name: string;
+  desired: number;
+  min: number;
+  max: number;
+  availabilityZones: string[];
+  tags: Record<string, string>;
+  suspendedProcesses: string[];
+  instances: Array<{
+    instanceId: string;
+    availabilityZone?: string;
+    lifecycleState?: string;
+    version?: string;
+  }>;
+  launchTemplate?: { id?: string; name?: string; version: string };
+}
+
+/** Everything `instances list` and the cycle need to know about one environment's instances. */
+export interface Fleet {
+  refs: ClusterRefs;
+  group?: GroupState;
+  target?: LaunchTarget;
+  /** A newer AMI than the launch template's, published under the parameter the stack resolved. */
+  newerImage?: { parameter: string; imageId: string };
+  instances: FleetInstance[];
+}
+
+/** Reads the cluster stack `ecspoc-<env>-cluster` for the cluster, group and launch template names. */
+export async function resolveClusterRefs(clients: InstanceClients, env: string): Promise<ClusterRefs> {
+  const name = stackName(env, 'cluster');
+  let stack: Stack | undefined;
+  try {
+    stack = (await clients.cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ValidationError')
+      throw toAwsError(error, `reading stack ${name}`, clients.settings);
+  }
+  const deploy = `ecspoc deploy cluster --env ${env}`;
+  if (!stack) {
+    throw new OperationError(
+      'CLUSTER_STACK_MISSING',
+      `Environment "${env}" has no cluster stack (${name}).`,
+      {
+        suggestions: [`Deploy it: ${deploy}`, 'Or pick another environment with --env.'],
+      },
+    );
+  }
+  const outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+  if (!outputs.ClusterName) {
+    throw new OperationError(
+      'CLUSTER_STACK_INCOMPLETE',
+      `Stack ${name} is ${stack.StackStatus} and has no ClusterName output.`,
+      { suggestions: [`Check it with: ecspoc status --env ${env}; then: ${deploy}`] },
+    );
+  }
+  const imageParameter = (stack.Parameters ?? []).find(
+    (p) => p.ResolvedValue && p.ParameterValue?.startsWith('/aws/service/'),
+  )?.ParameterValue;
+  return {
+    env,
+    stackName: name,
+    clusterName: outputs.ClusterName,
+    autoScalingGroupName: outputs.AutoScalingGroupName,
+    launchTemplateId: outputs.LaunchTemplateId,
+    imageParameter,
+  };
+}
+
+/** Reads the Auto Scaling Group: capacity, instances, tags, suspended processes. One call. */
+export async function readGroup(clients: InstanceClients, name: string): Promise<GroupState> {
+  let group: AutoScalingGroup | undefined;
+  try {
+    group = (
+      await clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))
+    ).AutoScalingGroups?.[0];
+  } catch (error) {
+    throw toAwsError(error, `reading Auto Scaling Group ${name}`, clients.settings);
+  }
+  if (!group) {
+    throw new OperationError('GROUP_MISSING', `Auto Scaling Group ${name} does not exist.`, {
+      suggestions: ['Redeploy the cluster stack: ecspoc deploy cluster'],
+    });
+  }
+  const spec: LaunchTemplateSpecification | undefined =
+    group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+  return {
+    name,
+    desired: group.DesiredCapacity ?? 0,
+    min: group.MinSize ?? 0,
+    max: group.MaxSize ?? 0,
+    availabilityZones: group.AvailabilityZones ?? [],
+    tags: Object.fromEntries((group.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+    suspendedProcesses: (group.SuspendedProcesses ?? []).map((p) => p.ProcessName ?? ''),
+    instances: (group.Instances ?? []).map((i) => ({
+      instanceId: i.InstanceId ?? '',
+      availabilityZone: i.AvailabilityZone,
+      lifecycleState: i.LifecycleState,
+      version: i.LaunchTemplate?.Version,
+    })),
+    launchTemplate: spec && {
+      id: spec.LaunchTemplateId,
+      name: spec.LaunchTemplateName,
+      version: spec.Version ?? '$Default',
+    },
+  };
+}
+
+/**
+ * Resolves the launch template version the group launches (`$Latest`/`$Default` included) and the
+ * AMI it names, following `resolve:ssm:` image ids. Two calls at most.
+ */
+export async function resolveLaunchTarget(
+  clients: InstanceClients,
+  group: GroupState | undefined,
+  fallbackTemplateId: string | undefined,
+): Promise<LaunchTarget | undefined> {
+  const id = group?.launchTemplate?.id ?? fallbackTemplateId;
+  const name = group?.launchTemplate?.id ? undefined : group?.launchTemplate?.name;
+  if (!id && !name) return undefined;
+  const versionSpec = group?.launchTemplate?.version ?? '$Default';
+  let version;
+  try {
+    version = (
+      await clients.ec2.send(
+        new DescribeLaunchTemplateVersionsCommand({
+          ...(id ? { LaunchTemplateId: id } : { LaunchTemplateName: name }),
+          Versions: [versionSpec],
+        }),
+      )
+    ).LaunchTemplateVersions?.[0];
+  } catch (error) {
+    throw toAwsError(error, `reading launch template ${id ?? name}`, clients.settings);
+  }
+  if (!version) return undefined;
+  let imageId = version.LaunchTemplateData?.ImageId ?? '';
+  let imageParameter: string | undefined;
+  if (imageId.startsWith('resolve:ssm:')) {
+    imageParameter = imageId.slice('resolve:ssm:'.length);
+    imageId = await readParameter(clients, imageParameter);
+  }
+  return {
+    launchTemplateId: version.LaunchTemplateId ?? id ?? '',
+    launchTemplateName: version.LaunchTemplateName,
+    versionSpec,
+    version: version.VersionNumber ?? 0,
+    imageId,
+    imageParameter,
+  };
+}
+
+async function readParameter(clients: InstanceClients, name: string): Promise<string> {
+  try {
+    return (await clients.ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value ?? '';
+  } catch (error) {
+    throw toAwsError(error, `reading SSM parameter ${name}`, clients.settings);
+  }
+}
+
+/**
+ * Every container instance of the cluster and every instance of the group, joined by instance id.
+ * Calls grow with instances / 100: ListContainerInstances and DescribeContainerInstances take 100 per
+ * call, DescribeInstances is asked 100 ids at a time.
+ */
+export async function observeInstances(
+  clients: InstanceClients,
+  clusterName: string,
+  group: GroupState | undefined,
+  target: LaunchTarget | undefined,
+): Promise<FleetInstance[]> {
+  const containerInstances = await describeContainerInstances(clients, clusterName);
+  const byInstanceId = new Map<string, FleetInstance>();
+  for (const ci of containerInstances) {
+    if (!ci.ec2InstanceId) continue;
+    byInstanceId.set(ci.ec2InstanceId, fromContainerInstance(ci));
+  }
+  for (const member of group?.instances ?? []) {
+    const known = byInstanceId.get(member.instanceId) ?? emptyInstance(member.instanceId);
+    known.lifecycleState = member.lifecycleState;
+    known.availabilityZone ??= member.availabilityZone;
+    known.launchTemplateVersion ??= member.version;
+    byInstanceId.set(member.instanceId, known);
+  }
+  const ec2 = await describeEc2Instances(clients, [...byInstanceId.keys()]);
+  for (const instance of byInstanceId.values()) {
+    const described = ec2.get(instance.instanceId);
+    if (described) mergeEc2(instance, described);
+    instance.outdatedReasons = outdatedReasons(instance, target);
+    instance.outdated = instance.outdatedReasons.length > 0;
+  }
+  return [...byInstanceId.values()].sort(compareInstances);
+}
+
+/** The whole picture of one environment: refs, group, launch target and instances. */
+export async function describeFleet(clients: InstanceClients, env: string): Promise<Fleet> {
+  const refs = await resolveClusterRefs(clients, env);
+  const group = refs.autoScalingGroupName ? await readGroup(clients, refs.autoScalingGroupName) : undefined;
+  const target = await resolveLaunchTarget(clients, group, refs.launchTemplateId);
+  const instances = await observeInstances(clients, refs.clusterName, group, target);
+  let newerImage: Fleet['newerImage'];
+  if (refs.imageParameter && target && !target.imageParameter) {
+    const published = await readParameter(clients, refs.imageParameter).catch(() => '');
+    if (published && published !== target.imageId)
+      newerImage = { parameter: refs.imageParameter, imageId: published };
+  }
+  return { refs, group, target, newerImage, instances };
+}
+
+/** Lists and describes every registered container instance (ACTIVE and DRAINING): 2 × n/100 calls. */
+export async function describeContainerInstances(
+  clients: InstanceClients,
+  clusterName: string,
+  arns?: string[],
+): Promise<ContainerInstance[]> {
+  try {
+    let toDescribe = arns;
+    if (!toDescribe) {
+      toDescribe = [];
+      for await (const page of paginateListContainerInstances(
+        { client: clients.ecs, pageSize: 100 },
+        { cluster: clusterName },
+      ))
+        toDescribe.push(...(page.containerInstanceArns ?? []));
+    }
+    const described: ContainerInstance[] = [];
+    for (const part of chunk(toDescribe, 100)) {
+      const response = await clients.ecs.send(
+        new DescribeContainerInstancesCommand({ cluster: clusterName, containerInstances: part }),
+      );
+      described.push(...(response.containerInstances ?? []));
+    }
+    return described;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ClusterNotFoundException') {
+      throw new OperationError('CLUSTER_MISSING', `ECS cluster ${clusterName} does not exist.`, {
+        suggestions: ['Redeploy the cluster stack: ecspoc deploy cluster'],
+      });
+    }
+    throw toAwsError(error, `describing the container instances of ${clusterName}`, clients.settings);
+  }
+}
+
+async function describeEc2Instances(clients: InstanceClients, ids: string[]): Promise<Map<string, Instance>> {
+  const found = new Map<string, Instance>();
+  try {
+    // A filter, not InstanceIds: one long-gone id must not fail the whole call.
+    for (const part of chunk(ids, 100)) {
+      let token: string | undefined;
+      do {
+        const response = await clients.ec2.send(
+          new DescribeInstancesCommand({
+            Filters: [{ Name: 'instance-id', Values: part }],
+            NextToken: token,
+          }),
+        );
+        for (const reservation of response.Reservations ?? [])
+          for (const instance of reservation.Instances ?? [])
+            if (instance.InstanceId) found.set(instance.InstanceId, instance);
+        token = response.NextToken;
+      } while (token);
+    }
+  } catch (error) {
+    throw toAwsError(error, 'describing EC2 instances', clients.settings);
+  }
+  return found;
+}
+
+function emptyInstance(instanceId: string): FleetInstance {
+  return {
+    instanceId,
+    agentConnected: false,
+    runningTasks: 0,
+    pendingTasks: 0,
+    outdated: false,
+    outdatedReasons: [],
+  };
+}
+
+/** Reads CPU, memory and TCP/UDP ports from an ECS resource list. */
+export function readResources(resources: Resource[] | undefined): Resources {
+  const find = (name: string) => resources?.find((r) => r.name === name);
+  return {
+    cpu: find('CPU')?.integerValue ?? 0,
+    memory: find('MEMORY')?.integerValue ?? 0,
+    ports: [
+      ...(find('PORTS')?.stringSetValue ?? []).map((p) => `${p}/tcp`),
+      ...(find('PORTS_UDP')?.stringSetValue ?? []).map((p) => `${p}/udp`),
+    ],
+  };
+}
+
+function fromContainerInstance(ci: ContainerInstance): FleetInstance {
+  const attribute = (name: string) => ci.attributes?.find((a) => a.name === name)?.value;
+  return {
+    ...emptyInstance(ci.ec2InstanceId ?? ''),
+    containerInstanceArn: ci.containerInstanceArn,
+    ecsStatus: ci.status,
+    agentConnected: ci.agentConnected ?? false,
+    runningTasks: ci.runningTasksCount ?? 0,
+    pendingTasks: ci.pendingTasksCount ?? 0,
+    imageId: attribute('ecs.ami-id'),
+    availabilityZone: attribute('ecs.availability-zone'),
+    instanceType: attribute('ecs.instance-type'),
+    registered: readResources(ci.registeredResources),
+    remaining: readResources(ci.remainingResources),
+  };
+}
+
+function mergeEc2(instance: FleetInstance, ec2: Instance): void {
+  const tag = (key: string) => ec2.Tags?.find((t) => t.Key === key)?.Value;
+  instance.ec2State = ec2.State?.Name;
+  instance.imageId = ec2.ImageId ?? instance.imageId;
+  instance.instanceType = ec2.InstanceType ?? instance.instanceType;
+  instance.privateIp = ec2.PrivateIpAddress;
+  instance.availabilityZone = ec2.Placement?.AvailabilityZone ?? instance.availabilityZone;
+  instance.launchTime = ec2.LaunchTime?.toISOString();
+  instance.launchTemplateId = tag('aws:ec2launchtemplate:id');
+  // The tag records the version the instance was launched from; the group's view may be newer.
+  instance.launchTemplateVersion = tag('aws:ec2launchtemplate:version') ?? instance.launchTemplateVersion;
+  instance.cycleMark = tag(CYCLE_TAG);
+}
+
+/** Why an instance differs from what the group launches now; empty when it is current. */
+export function outdatedReasons(
+  instance: Pick<FleetInstance, 'imageId' | 'launchTemplateId' | 'launchTemplateVersion' | 'ec2State'>,
+  target: LaunchTarget | undefined,
+): string[] {
+  if (!target || !instance.imageId) return [];
+  const reasons: string[] = [];
+  if (instance.launchTemplateId && instance.launchTemplateId !== target.launchTemplateId) {
+    reasons.push(`launched from ${instance.launchTemplateId}, not ${target.launchTemplateId}`);
+  } else if (instance.launchTemplateVersion && instance.launchTemplateVersion !== String(target.version)) {
+    reasons.push(`launch template version ${instance.launchTemplateVersion}, current ${target.version}`);
+  }
+  if (target.imageId && instance.imageId !== target.imageId) {
+    reasons.push(`AMI ${instance.imageId}, current ${target.imageId}`);
+  }
+  return reasons;
+}
+
+function compareInstances(a: FleetInstance, b: FleetInstance): number {
+  return (
+    (a.availabilityZone ?? '').localeCompare(b.availabilityZone ?? '') ||
+    (a.launchTime ?? '').localeCompare(b.launchTime ?? '') ||
+    a.instanceId.localeCompare(b.instanceId)
+  );
+}
+
+/** True for instances that are gone or going (terminated, or leaving the group). */
+export function isLeaving(instance: FleetInstance): boolean {
+  return (
+    ['shutting-down', 'terminated', 'stopping', 'stopped'].includes(instance.ec2State ?? '') ||
+    (instance.lifecycleState ?? '').startsWith('Terminat') ||
+    (instance.lifecycleState ?? '').startsWith('Detach')
+  );
+}
+
+/** True when the instance can take tasks: ACTIVE, agent connected, EC2 running. */
+export function isServing(instance: FleetInstance): boolean {
+  return instance.ecsStatus === 'ACTIVE' && instance.agentConnected && !isLeaving(instance);
+}

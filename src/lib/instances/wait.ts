@@ -1,0 +1,45 @@
+import { TimeoutError } from '../errors.js';
+import type { Clock } from './clock.js';
+import { formatDuration } from './duration.js';
+
+/** One look at the thing being waited for. */
+export interface PollResult<T> {
+  done: boolean;
+  value: T;
+  /** What is still missing, for progress lines and the timeout message ("3 tasks left"). */
+  detail?: string;
+}
+
+/** How long and how often to poll, and what may stop the wait early. */
+export interface WaitOptions {
+  /** Names the wait in the timeout message: "i-0abc to drain". */
+  what: string;
+  timeoutMs: number;
+  intervalMs: number;
+  clock: Clock;
+  signal?: AbortSignal;
+  /** Called after every poll that is not yet done. */
+  onPoll?: (detail: string | undefined) => void;
+}
+
+/**
+ * Polls until `poll` says done, sleeping `intervalMs` between looks. Throws TimeoutError (exit 5)
+ * after `timeoutMs`, and InterruptedError as soon as `signal` aborts; both leave whatever is being
+ * waited for as it is, which is always a safe place to stop.
+ */
+export async function waitFor<T>(poll: () => Promise<PollResult<T>>, options: WaitOptions): Promise<T> {
+  const { clock, signal } = options;
+  const deadline = clock.now() + options.timeoutMs;
+  for (;;) {
+    const result = await poll();
+    if (result.done) return result.value;
+    options.onPoll?.(result.detail);
+    if (clock.now() >= deadline) {
+      throw new TimeoutError(
+        `Timed out after ${formatDuration(options.timeoutMs)} waiting for ${options.what}` +
+          (result.detail ? ` (${result.detail}).` : '.'),
+      );
+    }
+    await clock.sleep(Math.min(options.intervalMs, Math.max(0, deadline - clock.now())), signal);
+  }
+}

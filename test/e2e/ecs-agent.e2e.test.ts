@@ -8,11 +8,14 @@ import {
   ECSClient,
   ListContainerInstancesCommand,
 } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 
 import { type ClusterStack, createClusterStack } from './helpers/cluster.js';
 import { type EcsAgent, startEcsAgent } from './helpers/ecs-agent.js';
 import { clientConfig } from './helpers/env.js';
+
+// The project's testTimeout does not reach hooks: stand-ins and CLI runs need more than 5 s.
+jest.setTimeout(120_000);
 
 describe('the ECS agent stand-in', () => {
   let stack: ClusterStack;
@@ -45,7 +48,7 @@ describe('the ECS agent stand-in', () => {
   });
 
   afterAll(async () => {
-    await agent.stop();
+    await agent?.stop();
     ecs.destroy();
     asg.destroy();
   });

@@ -7,13 +7,16 @@ import {
   StartTaskCommand,
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 
 import { type ClusterStack, createClusterStack, createServices } from './helpers/cluster.js';
 import { type EcsAgent, startEcsAgent } from './helpers/ecs-agent.js';
 import { clientConfig } from './helpers/env.js';
 import { startSampler } from './helpers/sampler.js';
 import { type Scheduler, startScheduler } from './helpers/scheduler.js';
+
+// The project's testTimeout does not reach hooks: stand-ins and CLI runs need more than 5 s.
+jest.setTimeout(120_000);
 
 describe('the ECS scheduler stand-in', () => {
   let stack: ClusterStack;
@@ -59,8 +62,8 @@ describe('the ECS scheduler stand-in', () => {
   });
 
   afterAll(async () => {
-    await scheduler.stop();
-    await agent.stop();
+    await scheduler?.stop();
+    await agent?.stop();
     ecs.destroy();
   });
 

@@ -132,6 +132,19 @@ export interface CycleResult {
 
 const REBALANCE = 'AZRebalance';
 
+/** The command that carries a stopped cycle on, with the flags that shape its batches. */
+export function resumeCommand(options: CycleOptions): string {
+  return [
+    `ecspoc instances cycle --env ${options.env}`,
+    options.batchSize !== 1 ? `--batch-size ${options.batchSize}` : '',
+    options.maxUnavailable !== 0 ? `--max-unavailable ${options.maxUnavailable}` : '',
+    options.raiseMax ? '--raise-max' : '',
+    options.stopStandaloneTasks ? '--stop-standalone-tasks' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
 /** Reads everything, decides what to replace and plans it; changes nothing. */
 export async function prepareCycle(
   clients: InstanceClients,
@@ -157,7 +170,9 @@ export async function prepareCycle(
       message:
         `Carrying on the cycle started ${state.runId} (desired capacity was ${state.desired}, max ${state.max}): ` +
         `${replace.length} instance(s) left to replace.` +
-        (options.selection.kind === 'all' ? '' : ' The instances named now are not added to it.'),
+        (options.selection.kind === 'all'
+          ? ''
+          : ' It replaces the instances it marked when it started; the selection given now is not applied.'),
     });
   } else {
     replace = selectInstances(fleet, members, options.selection);
@@ -448,7 +463,7 @@ class CycleRun {
    * registered ACTIVE with a connected agent. Per poll: one DescribeAutoScalingGroups, the container
    * instance list (n/100 calls) and a describe of the instances not known ready yet.
    */
-  private async waitForGroup(): Promise<void> {
+  private async waitForGroup(final = false): Promise<void> {
     const batch = this.batchNo;
     let lastDetail = '';
     const newcomers = await waitFor(
@@ -482,7 +497,9 @@ class CycleRun {
           const detail = waiting.length ? `waiting for ${waiting.join(', ')}` : '';
           if (detail && detail !== lastDetail) {
             lastDetail = detail;
-            this.deps.emit({ type: 'surge-waiting', batch, detail });
+            if (final)
+              this.deps.emit({ type: 'note', message: `Waiting for the group to be whole: ${detail}` });
+            else this.deps.emit({ type: 'surge-waiting', batch, detail });
           }
           return { done: waiting.length === 0, value: fresh, detail: waiting.join(', ') };
         }),
@@ -494,8 +511,13 @@ class CycleRun {
         signal: this.deps.signal,
       },
     );
-    this.deps.emit({ type: 'surge-ready', batch, instances: newcomers });
+    const added = newcomers.filter((id) => !this.announced.has(id));
+    for (const id of added) this.announced.add(id);
+    if (!final) this.deps.emit({ type: 'surge-ready', batch, instances: added });
   }
+
+  /** New instances already reported ready. */
+  private readonly announced = new Set<string>();
 
   /** Keeps the ARN → instance registry current: lists ARNs, describes only those not known ready. */
   private async refreshRegistry(members: Set<string>): Promise<void> {
@@ -746,7 +768,7 @@ class CycleRun {
 
   /** Waits for the group to be whole, restores max size and processes, removes the cycle tag. */
   private async end(): Promise<Partial<CycleResult>> {
-    await this.waitForGroup();
+    await this.waitForGroup(true);
     const group = await readGroup(this.clients, this.groupName);
     if (group.max > this.state.max && group.desired <= this.state.max) {
       await this.send(
@@ -806,7 +828,7 @@ class CycleRun {
   private async explainStop(error: unknown): Promise<unknown> {
     if (!(error instanceof EcspocError)) return error;
     let where = '';
-    const suggestions = [`Carry on: ecspoc instances cycle --env ${this.options.env}`];
+    const suggestions = [`carry on where it stopped: ${resumeCommand(this.options)}`];
     try {
       const { group, instances } = await this.observe();
       const draining = instances
@@ -819,14 +841,14 @@ class CycleRun {
         `${left} instance(s) still to replace.`;
       if (draining.length) {
         suggestions.push(
-          `Or put the DRAINING ones back in service: ecspoc instances activate ${draining.join(' ')} --env ${this.options.env}`,
+          `or put the DRAINING ones back in service: ecspoc instances activate ${draining.join(' ')} --env ${this.options.env}`,
         );
       }
     } catch {
       where = ' The cycle stopped; run it again to see where it is.';
     }
     const message = (error instanceof InterruptedError ? 'Interrupted.' : error.message) + where;
-    const all = [...suggestions, ...error.suggestions.filter((s) => !s.startsWith('Carry on'))];
+    const all = [...suggestions, ...error.suggestions];
     const options = { cause: error, suggestions: all };
     if (error instanceof InterruptedError) return new InterruptedError(message, options);
     if (error instanceof TimeoutError) return new TimeoutError(message, options);

@@ -142,7 +142,8 @@ export async function waitUntilDrained(
 ): Promise<Map<string, { running: number; pending: number; status?: string }>> {
   const registered = instances.filter((i) => i.containerInstanceArn);
   const drained = new Set<string>();
-  const reported = new Map<string, number>();
+  // What the draining event already said; only changes are reported.
+  const reported = new Map(instances.map((i) => [i.instanceId, i.runningTasks + i.pendingTasks]));
   return waitFor(
     async () => {
       options.onPoll?.();

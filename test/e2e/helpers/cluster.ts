@@ -11,7 +11,11 @@ import {
   CreateStackCommand,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
-import { CreateLaunchTemplateVersionCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateLaunchTemplateVersionCommand,
+  EC2Client,
+  ModifyLaunchTemplateCommand,
+} from '@aws-sdk/client-ec2';
 import {
   CreateServiceCommand,
   ECSClient,
@@ -116,7 +120,10 @@ export async function createServices(
   }
 }
 
-/** Publishes a launch template version with a new AMI and points the group at it: every instance is outdated. */
+/**
+ * Publishes a launch template version with a new AMI, makes it the default (as a CloudFormation update
+ * of the template does) and points the group at it: every instance is outdated.
+ */
 export async function rollNewImage(
   config: ClientConfig,
   stack: ClusterStack,
@@ -133,6 +140,12 @@ export async function rollNewImage(
       }),
     );
     const number = version.LaunchTemplateVersion?.VersionNumber as number;
+    await ec2.send(
+      new ModifyLaunchTemplateCommand({
+        LaunchTemplateId: stack.launchTemplateId,
+        DefaultVersion: String(number),
+      }),
+    );
     await asg.send(
       new UpdateAutoScalingGroupCommand({
         AutoScalingGroupName: stack.autoScalingGroupName,

@@ -177,14 +177,14 @@ describe('ecspoc instances against moto_server with the agent and scheduler stan
         expect(result.code).toBe(130);
         expect(result.stderr).toMatch(/Error: Interrupted\. The cycle stopped in a safe state/);
         expect(result.stderr).toContain(
-          `Try: carry on where it stopped: ecspoc instances cycle --env ${ENV} --batch-size 2\n`,
+          `Try: Carry on where it stopped: ecspoc instances cycle --env ${ENV} --batch-size 2\n`,
         );
         interruptions.push(result.stderr);
       }
       // The one interrupted while draining says which instances it left DRAINING.
       expect(interruptions[1]).toMatch(/i-[0-9a-f]+(, i-[0-9a-f]+)* left DRAINING/);
       expect(interruptions[1]).toContain(
-        'Try: or put the DRAINING ones back in service: ecspoc instances activate',
+        'Try: Or put the DRAINING ones back in service: ecspoc instances activate',
       );
 
       finish = await runCli([...args, '--json'], { timeoutMs: 60_000 });

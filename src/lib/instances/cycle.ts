@@ -828,7 +828,7 @@ class CycleRun {
   private async explainStop(error: unknown): Promise<unknown> {
     if (!(error instanceof EcspocError)) return error;
     let where = '';
-    const suggestions = [`carry on where it stopped: ${resumeCommand(this.options)}`];
+    const suggestions = [`Carry on where it stopped: ${resumeCommand(this.options)}`];
     try {
       const { group, instances } = await this.observe();
       const draining = instances
@@ -841,7 +841,7 @@ class CycleRun {
         `${left} instance(s) still to replace.`;
       if (draining.length) {
         suggestions.push(
-          `or put the DRAINING ones back in service: ecspoc instances activate ${draining.join(' ')} --env ${this.options.env}`,
+          `Or put the DRAINING ones back in service: ecspoc instances activate ${draining.join(' ')} --env ${this.options.env}`,
         );
       }
     } catch {

@@ -43,6 +43,7 @@ import {
 import {
   chooseBatch,
   countByAz,
+  keptByAz,
   type CyclePlan,
   describeUnplaced,
   hostOf,
@@ -201,6 +202,7 @@ export async function prepareCycle(
       daemonServices,
       desired: original.desired,
       max: original.max,
+      currentDesired: group.desired,
       batchSize: options.batchSize,
       maxUnavailable: options.maxUnavailable,
       raiseMax,
@@ -402,7 +404,15 @@ class CycleRun {
     await this.waitForGroup();
     this.checkpoint();
     const { instances } = await this.observe();
-    let batch = chooseBatch(this.remaining(instances), size, countByAz(instances));
+    const remaining = this.remaining(instances);
+    const zones = this.prepared.group.availabilityZones.length || countByAz(instances).size;
+    let batch = chooseBatch(
+      remaining,
+      size,
+      countByAz(instances),
+      keptByAz(instances, new Set(remaining.map((i) => i.instanceId))),
+      this.state.desired / Math.max(1, zones),
+    );
     batch = this.withinUnavailability(instances, batch);
     await this.checkFit(instances, batch);
     this.checkpoint();
@@ -669,7 +679,7 @@ class CycleRun {
         timeoutMs: this.options.stepTimeoutMs,
         pollIntervalMs: this.options.pollIntervalMs,
         batch: this.batchNo,
-        onPoll: () => this.countPoll(),
+        around: (poll) => this.measure(poll),
       },
       { ...this.deps, emit: this.deps.emit },
     );
@@ -807,10 +817,6 @@ class CycleRun {
     } catch (error) {
       throw toAwsError(error, what, this.clients.settings);
     }
-  }
-
-  private countPoll(): void {
-    this.stats.polls += 1;
   }
 
   /** Runs one poll and records how many API calls it made. */

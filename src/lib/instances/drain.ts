@@ -137,20 +137,28 @@ export async function waitUntilDrained(
   clients: InstanceClients,
   cluster: string,
   instances: FleetInstance[],
-  options: { timeoutMs: number; pollIntervalMs: number; batch?: number; onPoll?: () => void },
+  options: {
+    timeoutMs: number;
+    pollIntervalMs: number;
+    batch?: number;
+    /** Wraps each poll (the cycle counts its API calls). */
+    around?: <T>(poll: () => Promise<T>) => Promise<T>;
+  },
   deps: RunDeps,
 ): Promise<Map<string, { running: number; pending: number; status?: string }>> {
   const registered = instances.filter((i) => i.containerInstanceArn);
   const drained = new Set<string>();
   // What the draining event already said; only changes are reported.
   const reported = new Map(instances.map((i) => [i.instanceId, i.runningTasks + i.pendingTasks]));
+  const around = options.around ?? (<T>(poll: () => Promise<T>) => poll());
   return waitFor(
     async () => {
-      options.onPoll?.();
-      const counts = await countTasks(
-        clients,
-        cluster,
-        registered.map((i) => i.containerInstanceArn as string),
+      const counts = await around(() =>
+        countTasks(
+          clients,
+          cluster,
+          registered.map((i) => i.containerInstanceArn as string),
+        ),
       );
       const busy: string[] = [];
       for (const instance of registered) {

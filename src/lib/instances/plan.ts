@@ -19,6 +19,8 @@ export interface PlanInput {
   /** The group's capacity before the cycle (from the cycle tag when resuming). */
   desired: number;
   max: number;
+  /** The group's desired capacity now: above `desired` when an interrupted run surged. */
+  currentDesired?: number;
   batchSize: number;
   maxUnavailable: number;
   /** The operator agreed to raise the group's max size for the surge. */
@@ -101,32 +103,52 @@ export function orderCandidates(instances: FleetInstance[]): FleetInstance[] {
 }
 
 /**
- * Picks the next batch from `candidates` so the group's AZs stay balanced: one instance at a time
- * from the AZ that holds the most instances now (`azCounts`, surge included), oldest first. DRAINING
+ * Picks the next batch from `candidates` so the AZs end balanced. The group launches each surge into
+ * its emptiest AZ, so the batch drains where new instances are most missing: the AZ furthest below
+ * its share of the final capacity (`share`, per AZ) in instances that stay (`kept`), then the AZ
+ * holding the most instances now (`azCounts`, surge included), then the oldest instance. DRAINING
  * candidates are always taken first: a previous run started on them.
  */
 export function chooseBatch(
   candidates: FleetInstance[],
   size: number,
   azCounts: Map<string, number>,
+  kept: Map<string, number> = new Map(),
+  share = 0,
 ): FleetInstance[] {
   const ordered = orderCandidates(candidates);
   const batch = ordered.filter((i) => i.ecsStatus === 'DRAINING').slice(0, Math.max(size, 0));
   if (batch.length > 0) return batch;
   const counts = new Map(azCounts);
+  const deficit = new Map<string, number>();
+  for (const instance of ordered) {
+    const az = instance.availabilityZone ?? '';
+    deficit.set(az, share - (kept.get(az) ?? 0));
+  }
   const left = [...ordered];
   while (batch.length < size && left.length > 0) {
+    const score = (x: FleetInstance): [number, number] => {
+      const az = x.availabilityZone ?? '';
+      return [deficit.get(az) ?? 0, counts.get(az) ?? 0];
+    };
     let best = 0;
     for (let i = 1; i < left.length; i++) {
-      const az = (x: FleetInstance) => counts.get(x.availabilityZone ?? '') ?? 0;
-      if (az(left[i]) > az(left[best])) best = i;
+      const [d, c] = score(left[i]);
+      const [bd, bc] = score(left[best]);
+      if (d > bd || (d === bd && c > bc)) best = i;
     }
     const [picked] = left.splice(best, 1);
     const az = picked.availabilityZone ?? '';
     counts.set(az, (counts.get(az) ?? 0) - 1);
+    deficit.set(az, (deficit.get(az) ?? 0) - 1);
     batch.push(picked);
   }
   return batch;
+}
+
+/** How many instances each AZ holds among group members that stay (not in `replace`, not leaving). */
+export function keptByAz(instances: FleetInstance[], replace: Set<string>): Map<string, number> {
+  return countByAz(instances.filter((i) => !replace.has(i.instanceId)));
 }
 
 /** Where the group launches `count` new instances: each into the AZ with the fewest (as EC2 Auto Scaling does). */
@@ -278,15 +300,18 @@ export function planCycle(input: PlanInput): CyclePlan {
   for (const instance of input.instances) {
     if (isServing(instance)) hosts.set(instance.instanceId, hostOf(instance));
   }
-  // Group members that count against desired capacity but serve no tasks (DRAINING, agent down).
+  // Registered group members that count against desired capacity but serve no tasks (DRAINING,
+  // agent down). Members not registered yet are a surge still booting: future hosts.
   const idle = new Set(
     input.instances
-      .filter((i) => i.lifecycleState && !isLeaving(i) && !isServing(i))
+      .filter((i) => i.lifecycleState && !isLeaving(i) && i.containerInstanceArn && !isServing(i))
       .map((i) => i.instanceId),
   );
+  let groupDesired = Math.max(input.currentDesired ?? input.desired, input.desired);
   // Instances outside the group may take tasks, but the group's capacity does not count them.
   const outside = input.instances.filter((i) => isServing(i) && !i.lifecycleState).length;
   const azCounts = countByAz(input.instances);
+  const kept = keptByAz(input.instances, replace);
   const left = [...candidates];
   const batches: PlannedBatch[] = [];
   const standalone: CyclePlan['standaloneTasks'] = [];
@@ -303,17 +328,21 @@ export function planCycle(input: PlanInput): CyclePlan {
     const drainingFirst = left.some((i) => i.ecsStatus === 'DRAINING');
     const size = Math.min(Math.max(1, input.batchSize), left.length);
     const surge = drainingFirst ? 0 : surgeFor(size, input.desired, input.max, input.raiseMax);
-    peakDesired = Math.max(peakDesired, input.desired + surge);
+    const raised = Math.max(0, input.desired + surge - groupDesired);
+    groupDesired += raised;
+    peakDesired = Math.max(peakDesired, groupDesired);
     maxNeeded = Math.max(maxNeeded, input.desired + (drainingFirst ? 0 : size));
 
-    // The group holds desired + surge instances; those not serving yet are the surge to come
-    // (a resumed run may find part of it already there).
-    const expected = input.desired + surge - idle.size;
+    // The group holds its desired capacity; what is not serving yet is the surge to come (a resumed
+    // run may find part of it there already, booting or registered).
+    const expected = groupDesired - idle.size;
     const newHosts = Math.max(0, expected - (hosts.size - outside));
     for (const zone of placeSurge(azCounts, input.availabilityZones, newHosts)) {
       azCounts.set(zone, (azCounts.get(zone) ?? 0) + 1);
+      kept.set(zone, (kept.get(zone) ?? 0) + 1);
     }
-    const batch = chooseBatch(left, drainingFirst ? left.length : size, azCounts);
+    const share = input.desired / Math.max(1, input.availabilityZones.length || azCounts.size);
+    const batch = chooseBatch(left, drainingFirst ? left.length : size, azCounts, kept, share);
     for (const instance of batch) left.splice(left.indexOf(instance), 1);
     for (let n = 0; n < newHosts && capacity; n++) {
       hosts.set(`new-${index}-${n + 1}`, {
@@ -371,9 +400,11 @@ export function planCycle(input: PlanInput): CyclePlan {
     );
     if (!tightest || free.memory < tightest.memory) tightest = { batch: index, ...free };
     for (const instance of batch) idle.delete(instance.instanceId);
+    // Terminated with desired capacity decremented as far as the surge raised it; others are replaced.
+    groupDesired = Math.max(input.desired, groupDesired - batch.length);
     batches.push({
       index,
-      surge,
+      surge: raised,
       unavailable,
       instances: batch.map((i) => ({
         instanceId: i.instanceId,

@@ -20,7 +20,10 @@ export async function loadStandIns() {
     writeFileSync(`${out}helpers/${name}.js`, code);
   }
   // cluster.ts reads its template relative to itself.
-  writeFileSync(`${out}fixtures/cluster-stack.yml`, (await import('node:fs')).readFileSync(`${root}test/e2e/fixtures/cluster-stack.yml`));
+  writeFileSync(
+    `${out}fixtures/cluster-stack.yml`,
+    (await import('node:fs')).readFileSync(`${root}test/e2e/fixtures/cluster-stack.yml`),
+  );
   const loaded = {};
   for (const name of helpers) loaded[name] = await import(`${out}helpers/${name}.js`);
   return loaded;

@@ -128,7 +128,23 @@ export interface CycleResult {
   desired: { before: number; after: number };
   max: { before: number; after: number };
   durationMs: number;
-  stats: { fleetSize: number; polls: number; apiCallsInPolls: number; maxApiCallsPerPoll: number };
+  stats: {
+    fleetSize: number;
+    polls: number;
+    apiCallsInPolls: number;
+    maxApiCallsPerPoll: number;
+    /** Per batch: how long each wait took and the whole batch, in ms. */
+    batches: BatchTiming[];
+  };
+}
+
+/** How long one batch waited for its surge, its drain and the services, and took in all. */
+export interface BatchTiming {
+  batch: number;
+  surgeMs: number;
+  drainMs: number;
+  servicesMs: number;
+  totalMs: number;
 }
 
 const REBALANCE = 'AZRebalance';
@@ -295,7 +311,13 @@ export async function cycleInstances(
     desired: { before: prepared.state?.desired ?? group.desired, after: group.desired },
     max: { before: prepared.state?.max ?? group.max, after: group.max },
     durationMs: 0,
-    stats: { fleetSize: fleet.instances.length, polls: 0, apiCallsInPolls: 0, maxApiCallsPerPoll: 0 },
+    stats: {
+      fleetSize: fleet.instances.length,
+      polls: 0,
+      apiCallsInPolls: 0,
+      maxApiCallsPerPoll: 0,
+      batches: [],
+    },
   };
   if (options.planOnly) return base;
   if (plan.problems.length > 0) {
@@ -322,7 +344,13 @@ class CycleRun {
   private readonly knownAtStart: Set<string>;
   private state: CycleState;
   private readonly replaced: CycleResult['replaced'] = [];
-  private readonly stats = { polls: 0, apiCallsInPolls: 0, maxApiCallsPerPoll: 0 };
+  private readonly stats = {
+    polls: 0,
+    apiCallsInPolls: 0,
+    maxApiCallsPerPoll: 0,
+    batches: [] as BatchTiming[],
+  };
+  private timing: BatchTiming = { batch: 0, surgeMs: 0, drainMs: 0, servicesMs: 0, totalMs: 0 };
   private readonly registry = new Map<string, { instanceId: string; status?: string; connected: boolean }>();
   private batchNo = 0;
 
@@ -352,9 +380,12 @@ class CycleRun {
         const remaining = this.remaining(instances);
         if (remaining.length === 0) break;
         this.batchNo += 1;
+        const batchStarted = this.deps.clock.now();
+        this.timing = { batch: this.batchNo, surgeMs: 0, drainMs: 0, servicesMs: 0, totalMs: 0 };
         const inProgress = remaining.filter((i) => i.ecsStatus === 'DRAINING');
         if (inProgress.length > 0) await this.finishBatch(inProgress, true);
         else await this.finishBatch(await this.surgeAndDrain(group, remaining.length), false);
+        this.stats.batches.push({ ...this.timing, totalMs: this.deps.clock.now() - batchStarted });
       }
       await this.removeSurplus();
       return await this.end();
@@ -400,8 +431,10 @@ class CycleRun {
   private async surgeAndDrain(group: GroupState, left: number): Promise<FleetInstance[]> {
     const size = Math.min(this.options.batchSize, left);
     this.checkpoint();
+    const surgeStarted = this.deps.clock.now();
     await this.surge(group, size);
     await this.waitForGroup();
+    this.timing.surgeMs = this.deps.clock.now() - surgeStarted;
     this.checkpoint();
     const { instances } = await this.observe();
     const remaining = this.remaining(instances);
@@ -671,6 +704,7 @@ class CycleRun {
       }
       this.pendingStandalone = [];
     }
+    const drainStarted = this.deps.clock.now();
     await waitUntilDrained(
       this.clients,
       this.cluster,
@@ -683,7 +717,10 @@ class CycleRun {
       },
       { ...this.deps, emit: this.deps.emit },
     );
+    this.timing.drainMs = this.deps.clock.now() - drainStarted;
+    const servicesStarted = this.deps.clock.now();
     await this.waitForServices();
+    this.timing.servicesMs = this.deps.clock.now() - servicesStarted;
     this.checkpoint();
     await this.terminate(batch);
     this.deps.emit({ type: 'batch-done', batch: this.batchNo, instances: batch.map((i) => i.instanceId) });

@@ -31,6 +31,7 @@ export async function waitFor<T>(poll: () => Promise<PollResult<T>>, options: Wa
   const { clock, signal } = options;
   const deadline = clock.now() + options.timeoutMs;
   for (;;) {
+    const started = clock.now();
     const result = await poll();
     if (result.done) return result.value;
     options.onPoll?.(result.detail);
@@ -40,6 +41,8 @@ export async function waitFor<T>(poll: () => Promise<PollResult<T>>, options: Wa
           (result.detail ? ` (${result.detail}).` : '.'),
       );
     }
-    await clock.sleep(Math.min(options.intervalMs, Math.max(0, deadline - clock.now())), signal);
+    // A steady cadence: the time a poll took counts towards the interval.
+    const pause = Math.max(0, options.intervalMs - (clock.now() - started));
+    await clock.sleep(Math.min(pause, Math.max(0, deadline - clock.now())), signal);
   }
 }

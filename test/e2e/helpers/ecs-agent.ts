@@ -59,59 +59,80 @@ export function startEcsAgent(options: EcsAgentOptions): EcsAgent {
   const bootDelay = options.bootDelayMs ?? 0;
   let stopped = false;
 
+  // Boots in progress: the registration fires exactly `bootDelay` after the agent first saw the
+  // instance in the group, not on the next poll.
+  const booting = new Map<string, NodeJS.Timeout>();
+  const inFlight = new Set<Promise<void>>();
+  let adopted = false;
+
+  const register = (instanceId: string) => {
+    booting.delete(instanceId);
+    const call = (async () => {
+      try {
+        const response = await ecs.send(
+          new RegisterContainerInstanceCommand({
+            cluster: options.cluster,
+            instanceIdentityDocument: JSON.stringify({ instanceId, region: options.config.region }),
+            instanceIdentityDocumentSignature: 'stand-in',
+            totalResources: [
+              { name: 'CPU', type: 'INTEGER', integerValue: options.cpu ?? 4096 },
+              { name: 'MEMORY', type: 'INTEGER', integerValue: options.memory ?? 7482 },
+            ],
+            versionInfo: { agentVersion: '1.99.0-stand-in' },
+          }),
+        );
+        registered.set(instanceId, response.containerInstance?.containerInstanceArn as string);
+      } catch (error) {
+        errors.push(error);
+      }
+    })();
+    inFlight.add(call);
+    void call.finally(() => inFlight.delete(call));
+  };
+
   const tick = async () => {
+    if (!adopted) {
+      // What the cluster already holds (an earlier agent may have registered it).
+      const arns =
+        (await ecs.send(new ListContainerInstancesCommand({ cluster: options.cluster })))
+          .containerInstanceArns ?? [];
+      for (let i = 0; i < arns.length; i += 100) {
+        const described = await ecs.send(
+          new DescribeContainerInstancesCommand({
+            cluster: options.cluster,
+            containerInstances: arns.slice(i, i + 100),
+          }),
+        );
+        for (const ci of described.containerInstances ?? [])
+          registered.set(ci.ec2InstanceId as string, ci.containerInstanceArn as string);
+      }
+      adopted = true;
+    }
     const group = (
       await asg.send(
         new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [options.autoScalingGroupName] }),
       )
     ).AutoScalingGroups?.[0];
-    const inService = (group?.Instances ?? [])
-      .filter((i) => i.LifecycleState === 'InService')
-      .map((i) => i.InstanceId as string);
-
-    // What the cluster already holds (another agent, or an earlier one, may have registered it).
-    const arns =
-      (await ecs.send(new ListContainerInstancesCommand({ cluster: options.cluster })))
-        .containerInstanceArns ?? [];
-    const known = new Map<string, string>();
-    for (let i = 0; i < arns.length; i += 100) {
-      const described = await ecs.send(
-        new DescribeContainerInstancesCommand({
-          cluster: options.cluster,
-          containerInstances: arns.slice(i, i + 100),
-        }),
-      );
-      for (const ci of described.containerInstances ?? [])
-        known.set(ci.ec2InstanceId as string, ci.containerInstanceArn as string);
-    }
-    for (const [id, arn] of known) if (!registered.has(id)) registered.set(id, arn);
-
-    const now = Date.now();
+    const inService = new Set(
+      (group?.Instances ?? [])
+        .filter((i) => i.LifecycleState === 'InService')
+        .map((i) => i.InstanceId as string),
+    );
     for (const instanceId of inService) {
-      if (known.has(instanceId) || deregistered.has(instanceId)) continue;
-      if (!firstSeen.has(instanceId)) firstSeen.set(instanceId, now);
-      if (now - (firstSeen.get(instanceId) as number) < bootDelay) continue;
-      const response = await ecs.send(
-        new RegisterContainerInstanceCommand({
-          cluster: options.cluster,
-          instanceIdentityDocument: JSON.stringify({ instanceId, region: options.config.region }),
-          instanceIdentityDocumentSignature: 'stand-in',
-          totalResources: [
-            { name: 'CPU', type: 'INTEGER', integerValue: options.cpu ?? 4096 },
-            { name: 'MEMORY', type: 'INTEGER', integerValue: options.memory ?? 7482 },
-          ],
-          versionInfo: { agentVersion: '1.99.0-stand-in' },
-        }),
+      if (registered.has(instanceId) || deregistered.has(instanceId) || booting.has(instanceId)) continue;
+      if (!firstSeen.has(instanceId)) firstSeen.set(instanceId, Date.now());
+      booting.set(
+        instanceId,
+        setTimeout(() => register(instanceId), bootDelay),
       );
-      registered.set(instanceId, response.containerInstance?.containerInstanceArn as string);
     }
 
-    // Container instances whose EC2 instance is gone go away too.
-    const ids = [...known.keys()];
+    // Registered instances that left the group: deregistered once their EC2 instance is gone.
+    const left = [...registered.keys()].filter((id) => !inService.has(id) && !deregistered.has(id));
     const gone: string[] = [];
-    for (let i = 0; i < ids.length; i += 100) {
+    for (let i = 0; i < left.length; i += 100) {
       const response = await ec2.send(
-        new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: ids.slice(i, i + 100) }] }),
+        new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: left.slice(i, i + 100) }] }),
       );
       for (const reservation of response.Reservations ?? [])
         for (const instance of reservation.Instances ?? [])
@@ -122,7 +143,7 @@ export function startEcsAgent(options: EcsAgentOptions): EcsAgent {
       await ecs.send(
         new DeregisterContainerInstanceCommand({
           cluster: options.cluster,
-          containerInstance: known.get(instanceId),
+          containerInstance: registered.get(instanceId),
           force: true,
         }),
       );
@@ -156,6 +177,8 @@ export function startEcsAgent(options: EcsAgentOptions): EcsAgent {
     async stop() {
       stopped = true;
       await loop;
+      for (const timer of booting.values()) clearTimeout(timer);
+      await Promise.all(inFlight);
       for (const client of [asg, ec2, ecs]) client.destroy();
     },
   };

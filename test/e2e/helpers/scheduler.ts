@@ -56,6 +56,8 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const started: string[] = [];
   const stopped: string[] = [];
   const drainingSince = new Map<string, number>();
+  const stopTimers = new Map<string, NodeJS.Timeout>();
+  const inFlight = new Set<Promise<unknown>>();
   const definitions = new Map<string, { cpu: number; memory: number; ports: string[] }>();
   // The number of the last tick that found every service steady, and of the last tick started.
   let steadyTick = 0;
@@ -166,15 +168,30 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
         await ecs.send(new StopTaskCommand({ cluster, task: task.taskArn, reason: 'Scaling activity' }));
         stopped.push(task.taskArn as string);
       }
-      // Stop tasks on DRAINING instances once replaced and their drain time is over.
+      // Stop tasks on DRAINING instances once replaced, exactly when their drain time is over (a
+      // timer, not the next poll).
       for (const task of draining) {
         const arn = task.taskArn as string;
         if (!drainingSince.has(arn)) drainingSince.set(arn, now);
-        if (running < desired) continue;
-        if (now - (drainingSince.get(arn) as number) < (options.drainDelayMs ?? 0)) continue;
-        await ecs.send(new StopTaskCommand({ cluster, task: arn, reason: 'Container instance is DRAINING' }));
-        stopped.push(arn);
-        drainingSince.delete(arn);
+        if (running < desired || stopTimers.has(arn)) continue;
+        const due = (drainingSince.get(arn) as number) + (options.drainDelayMs ?? 0) - Date.now();
+        stopTimers.set(
+          arn,
+          setTimeout(
+            () => {
+              const call = ecs
+                .send(new StopTaskCommand({ cluster, task: arn, reason: 'Container instance is DRAINING' }))
+                .then(() => {
+                  stopped.push(arn);
+                  drainingSince.delete(arn);
+                })
+                .catch((error: unknown) => errors.push(error))
+                .finally(() => inFlight.delete(call));
+              inFlight.add(call);
+            },
+            Math.max(0, due),
+          ),
+        );
       }
       if (running < desired || draining.length > 0) allSteady = false;
     }
@@ -207,6 +224,8 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     async stop() {
       stopping = true;
       await loop;
+      for (const timer of stopTimers.values()) clearTimeout(timer);
+      await Promise.all(inFlight);
       ecs.destroy();
     },
   };

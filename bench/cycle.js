@@ -1,0 +1,202 @@
+#!/usr/bin/env node
+// `instances cycle` against moto_server with the rig's stand-ins simulating a boot time (ECS agent)
+// and a drain time (scheduler): total cycle time against the ideal, batches × (boot + drain), and the
+// API calls each poll makes against the fleet size (they must grow with instances / 100).
+// Usage: npm run bench:cycle [-- --boot 5 --drain 5 --poll 250ms --large 150]
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { keepTasksRunning, startMoto } from '../scripts/moto.js';
+import { loadStandIns } from './standins.js';
+
+const { values } = parseArgs({
+  options: {
+    boot: { type: 'string', default: '5' },
+    drain: { type: 'string', default: '5' },
+    poll: { type: 'string', default: '250ms' },
+    large: { type: 'string', default: '150' },
+  },
+});
+const bootMs = Number(values.boot) * 1000;
+const drainMs = Number(values.drain) * 1000;
+const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url));
+
+const moto = await startMoto({ MOTO_ECS_SERVICE_RUNNING: '0' });
+await keepTasksRunning(moto.endpoint);
+const config = {
+  endpoint: moto.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+};
+const cliEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  NO_COLOR: '1',
+  AWS_ENDPOINT_URL: moto.endpoint,
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_REGION: 'us-east-1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+const { 'ecs-agent': agentLib, scheduler: schedulerLib, cluster } = await loadStandIns();
+
+/** Runs the CLI; resolves with its exit code, output, wall time and API call counts (--debug). */
+function run(args) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [bin, ...args], { env: cliEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => {
+      stderr += c;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ended = performance.now();
+      const line = stderr.split('\n').find((l) => l.startsWith('ecspoc: api-calls '));
+      resolve({
+        code,
+        stdout,
+        stderr,
+        wallMs: ended - started,
+        apiCalls: line ? JSON.parse(line.slice('ecspoc: api-calls '.length)) : undefined,
+      });
+    });
+  });
+}
+
+/** A cluster of `instances` with services, the stand-ins running, and a new AMI rolled out. */
+async function environment(env, instances, options) {
+  const stack = await cluster.createClusterStack(config, env, { desired: instances, max: instances + 2 });
+  const agent = agentLib.startEcsAgent({
+    config,
+    cluster: stack.clusterName,
+    autoScalingGroupName: stack.autoScalingGroupName,
+    bootDelayMs: options.bootMs,
+    pollIntervalMs: 50,
+  });
+  await agent.waitForRegistered(instances, 120_000);
+  await cluster.createServices(config, stack.clusterName, options.services);
+  const scheduler = schedulerLib.startScheduler({
+    config,
+    cluster: stack.clusterName,
+    drainDelayMs: options.drainMs,
+    pollIntervalMs: 50,
+  });
+  await scheduler.waitForSteady(120_000);
+  await cluster.rollNewImage(config, stack, 'ami-1812c061');
+  return {
+    stack,
+    async stop() {
+      await scheduler.stop();
+      await agent.stop();
+      if (agent.errors.length || scheduler.errors.length)
+        throw new Error(`stand-in errors: ${[...agent.errors, ...scheduler.errors].join('; ')}`);
+    },
+  };
+}
+
+try {
+  // 1. Six instances, batches of two: time against the ideal.
+  const small = await environment('bench', 6, {
+    bootMs,
+    drainMs,
+    services: [
+      { name: 'web', desired: 6, cpu: 512, memory: 1024, hostPort: 8080 },
+      { name: 'worker', desired: 6, cpu: 256, memory: 512 },
+    ],
+  });
+  const cycle = await run([
+    'instances',
+    'cycle',
+    '--outdated',
+    '--batch-size',
+    '2',
+    '--yes',
+    '--poll-interval',
+    values.poll,
+    '--env',
+    'bench',
+    '--json',
+    '--debug',
+  ]);
+  await small.stop();
+  if (cycle.code !== 0) throw new Error(`cycle exited ${cycle.code}: ${cycle.stderr}`);
+  const result = JSON.parse(cycle.stdout);
+  const batches = result.plan.batches.length;
+  const ideal = batches * (bootMs + drainMs);
+
+  // 2. A large fleet: two instances replaced, to see what one poll costs with many instances.
+  const large = Number(values.large);
+  const big = await environment('large', large, {
+    bootMs: 500,
+    drainMs: 500,
+    services: [{ name: 'worker', desired: large, cpu: 128, memory: 128 }],
+  });
+  const list = await run(['instances', 'list', '--env', 'large', '--json', '--debug']);
+  const ids = JSON.parse(list.stdout)
+    .instances.slice(0, 2)
+    .map((i) => i.instanceId);
+  const bigCycle = await run([
+    'instances',
+    'cycle',
+    ...ids,
+    '--batch-size',
+    '2',
+    '--yes',
+    '--poll-interval',
+    values.poll,
+    '--env',
+    'large',
+    '--json',
+    '--debug',
+  ]);
+  await big.stop();
+  if (bigCycle.code !== 0) throw new Error(`large cycle exited ${bigCycle.code}: ${bigCycle.stderr}`);
+  const bigResult = JSON.parse(bigCycle.stdout);
+  const smallList = await (async () => {
+    const env = await environment('list6', 6, { bootMs: 0, drainMs: 0, services: [] });
+    const r = await run(['instances', 'list', '--env', 'list6', '--json', '--debug']);
+    await env.stop();
+    return r;
+  })();
+
+  const pct = (x) => `${(x * 100).toFixed(1)}%`;
+  const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
+  const perPoll = (r) => (r.stats.polls ? r.stats.apiCallsInPolls / r.stats.polls : 0);
+  const bound = (n) => 1 + 2 * Math.ceil(n / 100);
+  console.log(
+    `cycle of 6 instances, batch size 2 (${batches} batches), boot ${s(bootMs)}, drain ${s(drainMs)}, poll ${values.poll}`,
+  );
+  console.log(`  ideal  batches × (boot + drain)      ${s(ideal)}`);
+  console.log(
+    `  cycle  pre-flight to last step        ${s(result.durationMs)}   ratio ${(result.durationMs / ideal).toFixed(3)} (overhead ${pct(result.durationMs / ideal - 1)}, goal ≤ 15%)`,
+  );
+  console.log(
+    `  total  CLI process, start-up included ${s(cycle.wallMs)}   ratio ${(cycle.wallMs / ideal).toFixed(3)} (overhead ${pct(cycle.wallMs / ideal - 1)})`,
+  );
+  console.log(
+    `  API calls: ${cycle.apiCalls.total.operations} in all; ${result.stats.polls} polls, ${perPoll(result).toFixed(2)} calls per poll on average, ${result.stats.maxApiCallsPerPoll} at most (bound 1 + 2·⌈n/100⌉ = ${bound(6)})`,
+  );
+  for (const b of result.stats.batches) {
+    console.log(
+      `  batch ${b.batch}: surge wait ${s(b.surgeMs)} (boot ${s(bootMs)}), drain wait ${s(b.drainMs)} (drain ${s(drainMs)}), services ${s(b.servicesMs)}, batch ${s(b.totalMs)}`,
+    );
+  }
+  console.log(`fleet of ${large} instances, 2 replaced`);
+  console.log(
+    `  API calls: ${bigResult.stats.polls} polls, ${perPoll(bigResult).toFixed(2)} calls per poll on average, ${bigResult.stats.maxApiCallsPerPoll} at most (bound ${bound(large)})`,
+  );
+  console.log(
+    `instances list: ${smallList.apiCalls.total.operations} calls for 6 instances, ${list.apiCalls.total.operations} for ${large}`,
+  );
+  const ok =
+    result.durationMs / ideal <= 1.15 &&
+    result.stats.maxApiCallsPerPoll <= bound(6) &&
+    bigResult.stats.maxApiCallsPerPoll <= bound(large);
+  console.log(ok ? 'goals met' : 'GOALS MISSED');
+} finally {
+  await moto.stop();
+}

@@ -34,6 +34,7 @@ const END = /^#\s*END ecspoc ([A-Za-z0-9-]+)\s*$/;
 const SECTION = /^\s*(host|match)(\s|=)/i;
 const COMMENT = /^\s*#/;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const BOM_LATIN1 = BOM.toString('latin1');
 
 /**
  * Splits content into lines without decoding it: latin1 maps every byte to one character, so
@@ -48,7 +49,9 @@ function lines(content: Buffer): LineSpan[] {
     const next = newline === -1 ? text.length : newline + 1;
     const textEnd =
       newline === -1 ? text.length : newline > start && text[newline - 1] === '\r' ? newline - 1 : newline;
-    result.push({ start, textEnd, next, text: text.slice(start, textEnd) });
+    // A byte-order mark is not part of the first line.
+    const lineStart = start === 0 && text.startsWith(BOM_LATIN1) ? BOM_LATIN1.length : start;
+    result.push({ start: lineStart, textEnd, next, text: text.slice(lineStart, textEnd) });
     start = next;
   }
   return result;
@@ -143,7 +146,6 @@ export function mergeManagedBlock(
       at = all[index].start;
     }
   }
-  if (at === 0 && existing.subarray(0, 3).equals(BOM)) at = 3;
   const merged = Buffer.concat([
     existing.subarray(0, at),
     separated(existing, at, block, eol),
@@ -157,7 +159,7 @@ function separated(content: Buffer, at: number, block: Buffer, eol: string): Buf
   const before = content.subarray(0, at).toString('latin1');
   const after = content.subarray(at).toString('latin1');
   const parts: string[] = [];
-  const atStart = before === '' || before === BOM.toString('latin1');
+  const atStart = before === '' || before === BOM_LATIN1;
   if (!atStart) {
     if (!before.endsWith('\n')) parts.push(eol);
     if (!(before.endsWith('\n') && lastLineBlank(before))) parts.push(eol);

@@ -51,3 +51,23 @@ export function taskLogGroup(env: string, service: string): string {
 export function taskLogGroupPrefix(env: string): string {
   return `/ecspoc/${env}/tasks/`;
 }
+
+/**
+ * Longest environment name the bundle can take: the load balancer (`ecspoc-<env>-alb`) and the
+ * target groups (`ecspoc-<env>-<short service hash>`) must fit AWS's 32-character limit, and the
+ * bootstrap bucket (`ecspoc-<env>-<account>-<region>`) the 63-character limit of S3.
+ */
+export const MAX_ENV_NAME_LENGTH = 12;
+
+/** Why an environment name is unusable, or undefined when it is fine. */
+export function envNameProblem(env: string): string | undefined {
+  if (env.length === 0) return 'it is empty';
+  if (env.length > MAX_ENV_NAME_LENGTH)
+    return `it has ${env.length} characters; load balancer and target group names (32 characters at most) allow ${MAX_ENV_NAME_LENGTH}`;
+  if (!/^[a-z0-9-]+$/.test(env))
+    return 'only lower-case letters, digits and hyphens are allowed (S3 bucket names are lower-case, stack names allow no other characters)';
+  if (!/^[a-z]/.test(env)) return 'it must start with a letter (stack names start with a letter)';
+  if (env.endsWith('-')) return 'it must not end with a hyphen (load balancer and bucket names cannot)';
+  if (env.includes('--')) return 'it must not contain two hyphens in a row (S3 bucket names cannot)';
+  return undefined;
+}

@@ -1,0 +1,250 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+import { UsageError } from '../errors.js';
+import { envNameProblem } from '../stacks/names.js';
+
+/** Settings of one environment in a config file. */
+export interface EnvironmentConfig {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  /** Parameter overrides for every component that declares the key. */
+  parameters?: Record<string, string>;
+  /** Parameter overrides for one component: `components.bastion.parameters.SshCidr`. */
+  components?: Record<string, { parameters?: Record<string, string> }>;
+}
+
+/** The content of a config file (YAML). */
+export interface ConfigFile {
+  env?: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  environments?: Record<string, EnvironmentConfig>;
+}
+
+/** Where a setting came from, for `doctor` and `--debug`. */
+export type SettingSource = 'flag' | 'environment' | 'config' | 'default' | 'aws-profile';
+
+/** What the flags of a command say before configuration is applied. */
+export interface GlobalFlagValues {
+  env?: string;
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+}
+
+/** The resolved settings every AWS command works with. */
+export interface Settings {
+  env: string;
+  envSource: SettingSource;
+  profile?: string;
+  profileSource?: SettingSource;
+  /** Undefined when neither flag, variable nor config sets it: the AWS profile's region then applies. */
+  region?: string;
+  regionSource?: SettingSource;
+  endpointUrl?: string;
+  endpointSource?: SettingSource;
+  configFiles: string[];
+  environment: EnvironmentConfig;
+}
+
+/** The per-user config file: `$XDG_CONFIG_HOME/ecspoc/config.yml` (default `~/.config/ecspoc/config.yml`). */
+export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  return join(base, 'ecspoc', 'config.yml');
+}
+
+/** The project config file: `ECSPOC_CONFIG`, else the nearest `.ecspoc.yml` from `cwd` upwards. */
+export function projectConfigPath(cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.ECSPOC_CONFIG) return resolve(cwd, env.ECSPOC_CONFIG);
+  let dir = resolve(cwd);
+  for (;;) {
+    const candidate = join(dir, '.ecspoc.yml');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** Reads and checks one config file; a malformed file is a usage error naming the file. */
+export async function readConfigFile(path: string): Promise<ConfigFile> {
+  const { parse } = await import('yaml');
+  let parsed: unknown;
+  try {
+    parsed = parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError('CONFIG_INVALID', `Config file ${path} is not valid YAML: ${(error as Error).message}`, {
+      cause: error,
+      suggestions: [`Fix or remove ${path}.`],
+    });
+  }
+  if (parsed === null || parsed === undefined) return {};
+  return checkConfig(parsed, path);
+}
+
+const STRING_KEYS = ['env', 'region', 'profile', 'endpointUrl'] as const;
+
+function checkConfig(value: unknown, path: string): ConfigFile {
+  const fail = (what: string): never => {
+    throw new UsageError('CONFIG_INVALID', `Config file ${path}: ${what}`, {
+      suggestions: ['See "Configuration" in the README for the file format.'],
+    });
+  };
+  if (!isRecord(value)) fail('the top level must be a mapping');
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (![...STRING_KEYS, 'environments'].includes(key)) fail(`unknown key "${key}"`);
+  }
+  for (const key of STRING_KEYS) {
+    if (record[key] !== undefined && typeof record[key] !== 'string') fail(`"${key}" must be a string`);
+  }
+  const environments = record.environments;
+  if (environments !== undefined) {
+    if (!isRecord(environments)) fail('"environments" must be a mapping of environment names');
+    for (const [name, entry] of Object.entries(environments as Record<string, unknown>)) {
+      if (!isRecord(entry)) fail(`environments.${name} must be a mapping`);
+      const env = entry as Record<string, unknown>;
+      for (const key of Object.keys(env)) {
+        if (![...STRING_KEYS.slice(1), 'parameters', 'components'].includes(key))
+          fail(`unknown key "environments.${name}.${key}"`);
+      }
+      if (env.parameters !== undefined) checkStringMap(env.parameters, `environments.${name}.parameters`, fail);
+      if (env.components !== undefined) {
+        if (!isRecord(env.components)) fail(`environments.${name}.components must be a mapping`);
+        for (const [component, spec] of Object.entries(env.components as Record<string, unknown>)) {
+          if (!isRecord(spec)) fail(`environments.${name}.components.${component} must be a mapping`);
+          const parameters = (spec as Record<string, unknown>).parameters;
+          if (parameters !== undefined)
+            checkStringMap(parameters, `environments.${name}.components.${component}.parameters`, fail);
+        }
+      }
+    }
+  }
+  return normaliseScalars(record) as ConfigFile;
+}
+
+function checkStringMap(value: unknown, where: string, fail: (what: string) => never): void {
+  if (!isRecord(value)) fail(`${where} must be a mapping`);
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (!['string', 'number', 'boolean'].includes(typeof item)) fail(`${where}.${key} must be a scalar`);
+  }
+}
+
+/** YAML turns `Port: 80` into a number; CloudFormation parameters are strings. */
+function normaliseScalars(value: unknown): unknown {
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.map(normaliseScalars);
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normaliseScalars(v)]));
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Merges config files; later files win key by key (the project file over the user file). */
+export function mergeConfigs(files: ConfigFile[]): ConfigFile {
+  const merged: ConfigFile = {};
+  for (const file of files) {
+    for (const key of STRING_KEYS) if (file[key] !== undefined) merged[key] = file[key];
+    for (const [name, entry] of Object.entries(file.environments ?? {})) {
+      const previous = merged.environments?.[name] ?? {};
+      const components = { ...previous.components };
+      for (const [component, spec] of Object.entries(entry.components ?? {})) {
+        components[component] = {
+          parameters: { ...components[component]?.parameters, ...spec.parameters },
+        };
+      }
+      merged.environments = {
+        ...merged.environments,
+        [name]: {
+          ...previous,
+          ...entry,
+          parameters: { ...previous.parameters, ...entry.parameters },
+          components,
+        },
+      };
+    }
+  }
+  return merged;
+}
+
+/** Throws a usage error naming the broken rule when `env` cannot name an environment. */
+export function assertEnvName(env: string): void {
+  const problem = envNameProblem(env);
+  if (problem) {
+    throw new UsageError('ENV_INVALID', `Invalid environment name "${env}": ${problem}.`, {
+      suggestions: ['Pick a short lower-case name such as "dev", "staging" or "alice-1".'],
+    });
+  }
+}
+
+/**
+ * Resolves env, profile, region and endpoint with the documented precedence:
+ * flag > environment variable > config file (the environment's entry, then the top level) > default.
+ */
+export async function resolveSettings(
+  flags: GlobalFlagValues,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Settings> {
+  const processEnv = options.env ?? process.env;
+  const paths = [userConfigPath(processEnv), projectConfigPath(options.cwd ?? process.cwd(), processEnv)].filter(
+    (path): path is string => path !== undefined && existsSync(path),
+  );
+  if (processEnv.ECSPOC_CONFIG && !paths.includes(resolve(options.cwd ?? process.cwd(), processEnv.ECSPOC_CONFIG))) {
+    throw new UsageError('CONFIG_MISSING', `ECSPOC_CONFIG names ${processEnv.ECSPOC_CONFIG}, which does not exist.`, {
+      suggestions: ['Create the file or unset ECSPOC_CONFIG.'],
+    });
+  }
+  const config = mergeConfigs(await Promise.all(paths.map(readConfigFile)));
+
+  const [picked, envSource] = pick(flags.env, processEnv.ECSPOC_ENV, config.env, 'dev');
+  const env = picked ?? 'dev';
+  assertEnvName(env);
+  const environment = config.environments?.[env] ?? {};
+  const [profile, profileSource] = pick(flags.profile, processEnv.AWS_PROFILE, environment.profile ?? config.profile);
+  const [region, regionSource] = pick(
+    flags.region,
+    processEnv.AWS_REGION || processEnv.AWS_DEFAULT_REGION,
+    environment.region ?? config.region,
+  );
+  const [endpointUrl, endpointSource] = pick(
+    flags.endpointUrl,
+    processEnv.AWS_ENDPOINT_URL,
+    environment.endpointUrl ?? config.endpointUrl,
+  );
+  if (endpointUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(endpointUrl)) {
+    throw new UsageError('ENDPOINT_INVALID', `Invalid endpoint URL "${endpointUrl}".`, {
+      suggestions: ['Give a full URL such as http://127.0.0.1:5000.'],
+    });
+  }
+  return {
+    env,
+    envSource: envSource ?? 'default',
+    profile,
+    profileSource,
+    region,
+    regionSource,
+    endpointUrl,
+    endpointSource,
+    configFiles: paths,
+    environment,
+  };
+}
+
+function pick(
+  flag: string | undefined,
+  variable: string | undefined,
+  configured: string | undefined,
+  fallback?: string,
+): [string | undefined, SettingSource | undefined] {
+  if (flag) return [flag, 'flag'];
+  if (variable) return [variable, 'environment'];
+  if (configured) return [configured, 'config'];
+  if (fallback !== undefined) return [fallback, 'default'];
+  return [undefined, undefined];
+}

@@ -1,0 +1,175 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CloudFormationClient, paginateListStacks, StackStatus } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
+import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+
+import { type AwsClients, toAwsError } from '../aws/clients.js';
+import { stackName } from '../stacks/names.js';
+
+/** One service's answer to a cheap read call. */
+export interface ServiceCheck {
+  service: string;
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+/** One stack of the environment as CloudFormation reports it. */
+export interface EnvironmentStack {
+  stackName: string;
+  component: string;
+  status: string;
+  lastUpdated?: string;
+  reason?: string;
+}
+
+/** Something that needs the operator's attention, and what to do about it. */
+export interface Problem {
+  message: string;
+  suggestion: string;
+}
+
+/** What `ecspoc doctor` reports. */
+export interface DoctorReport {
+  env: string;
+  region: string;
+  endpoint: string;
+  profile: string;
+  account: string;
+  callerArn: string;
+  services: ServiceCheck[];
+  stacks: EnvironmentStack[];
+  problems: Problem[];
+}
+
+/** What doctor needs to know besides the clients. */
+export interface DoctorInput {
+  env: string;
+  region: string;
+  endpointUrl?: string;
+  profile?: string;
+}
+
+const ATTENTION = /(FAILED|ROLLBACK_COMPLETE|REVIEW_IN_PROGRESS)$/;
+
+/**
+ * Checks who and where the operator is, whether every service ecspoc uses answers, and which
+ * stacks of the environment exist. Fails only when the caller identity cannot be read.
+ */
+export async function runDoctor(aws: AwsClients, input: DoctorInput): Promise<DoctorReport> {
+  const settings = { profile: input.profile, endpointUrl: input.endpointUrl };
+  let identity;
+  try {
+    identity = await aws.client(STSClient).send(new GetCallerIdentityCommand({}));
+  } catch (error) {
+    throw toAwsError(error, 'reading the caller identity (sts:GetCallerIdentity)', settings);
+  }
+
+  const probes: Array<[string, () => Promise<unknown>]> = [
+    ['ec2', () => aws.client(EC2Client).send(new DescribeAvailabilityZonesCommand({}))],
+    ['ecs', () => aws.client(ECSClient).send(new ListClustersCommand({ maxResults: 1 }))],
+    ['autoscaling', () => aws.client(AutoScalingClient).send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 1 }))],
+    ['logs', () => aws.client(CloudWatchLogsClient).send(new DescribeLogGroupsCommand({ limit: 1 }))],
+    ['s3', () => aws.client(S3Client).send(new ListBucketsCommand({ MaxBuckets: 1 }))],
+    ['ecr', () => aws.client(ECRClient).send(new DescribeRepositoriesCommand({ maxResults: 1 }))],
+    ['elasticloadbalancing', () => aws.client(ElasticLoadBalancingV2Client).send(new DescribeLoadBalancersCommand({ PageSize: 1 }))],
+    ['sns', () => aws.client(SNSClient).send(new ListTopicsCommand({}))],
+    ['events', () => aws.client(EventBridgeClient).send(new ListRulesCommand({ Limit: 1 }))],
+    ['kinesis', () => aws.client(KinesisClient).send(new ListStreamsCommand({ Limit: 1 }))],
+  ];
+
+  const [stacksResult, ...checks] = await Promise.all([
+    timed(() => listEnvironmentStacks(aws, input.env)),
+    ...probes.map(async ([service, call]) => {
+      const result = await timed(call);
+      return {
+        service,
+        ok: result.error === undefined,
+        latencyMs: result.ms,
+        ...(result.error ? { error: toAwsError(result.error, `calling ${service}`, settings).message } : {}),
+      } satisfies ServiceCheck;
+    }),
+  ]);
+  const services: ServiceCheck[] = [
+    {
+      service: 'cloudformation',
+      ok: stacksResult.error === undefined,
+      latencyMs: stacksResult.ms,
+      ...(stacksResult.error ? { error: toAwsError(stacksResult.error, 'calling cloudformation', settings).message } : {}),
+    },
+    ...checks,
+  ];
+  const stacks = stacksResult.value ?? [];
+
+  const problems: Problem[] = [];
+  for (const check of services.filter((c) => !c.ok)) {
+    problems.push({
+      message: `${check.service} does not answer: ${check.error}`,
+      suggestion: 'Check that the region offers it and that your role may call it; rerun with --debug for details.',
+    });
+  }
+  for (const stack of stacks.filter((s) => ATTENTION.test(s.status))) {
+    problems.push({
+      message: `Stack ${stack.stackName} is ${stack.status}${stack.reason ? ` (${stack.reason})` : ''}.`,
+      suggestion: stack.status === 'UPDATE_ROLLBACK_FAILED'
+        ? `aws cloudformation continue-update-rollback --stack-name ${stack.stackName}`
+        : `ecspoc deploy ${stack.component} --env ${input.env}`,
+    });
+  }
+  if (stacks.length === 0 && stacksResult.error === undefined) {
+    problems.push({
+      message: `Environment "${input.env}" has no stacks in ${input.region}.`,
+      suggestion: `ecspoc deploy --env ${input.env}`,
+    });
+  }
+
+  return {
+    env: input.env,
+    region: input.region,
+    endpoint: input.endpointUrl ?? process.env.AWS_ENDPOINT_URL ?? `AWS default for ${input.region}`,
+    profile: input.profile ?? 'default credential chain',
+    account: identity.Account ?? 'unknown',
+    callerArn: identity.Arn ?? 'unknown',
+    services,
+    stacks,
+    problems,
+  };
+}
+
+/** Every live stack (not DELETE_COMPLETE) whose name starts with `ecspoc-<env>-`. */
+export async function listEnvironmentStacks(aws: AwsClients, env: string): Promise<EnvironmentStack[]> {
+  const prefix = stackName(env, '');
+  const live = Object.values(StackStatus).filter((status) => status !== StackStatus.DELETE_COMPLETE);
+  const stacks: EnvironmentStack[] = [];
+  for await (const page of paginateListStacks({ client: aws.client(CloudFormationClient) }, { StackStatusFilter: live })) {
+    for (const summary of page.StackSummaries ?? []) {
+      if (!summary.StackName?.startsWith(prefix)) continue;
+      stacks.push({
+        stackName: summary.StackName,
+        component: summary.StackName.slice(prefix.length),
+        status: summary.StackStatus ?? 'UNKNOWN',
+        lastUpdated: (summary.LastUpdatedTime ?? summary.CreationTime)?.toISOString(),
+        ...(summary.StackStatusReason ? { reason: summary.StackStatusReason } : {}),
+      });
+    }
+  }
+  return stacks.sort((a, b) => a.stackName.localeCompare(b.stackName));
+}
+
+async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; value?: T; error?: unknown }> {
+  const start = performance.now();
+  try {
+    const value = await call();
+    return { ms: Math.round(performance.now() - start), value };
+  } catch (error) {
+    return { ms: Math.round(performance.now() - start), error };
+  }
+}

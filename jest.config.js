@@ -1,10 +1,15 @@
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** Two projects: `unit` (mocked AWS, no network, no sleeps) and `e2e` (the built CLI against moto_server). */
 const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
+    ],
   },
 };
 
@@ -15,10 +20,9 @@ export default {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
-      globalSetup: '<rootDir>/test/e2e/helpers/global-setup.ts',
-      globalTeardown: '<rootDir>/test/e2e/helpers/global-teardown.ts',
+      globalSetup: '<rootDir>/test/e2e/helpers/global-setup.js',
+      globalTeardown: '<rootDir>/test/e2e/helpers/global-teardown.js',
       setupFilesAfterEnv: ['<rootDir>/test/e2e/helpers/reset-between-files.ts'],
-      testTimeout: 120000,
     },
   ],
 };

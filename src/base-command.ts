@@ -4,7 +4,9 @@ import type { AwsClients } from './lib/aws/clients.js';
 import type { Settings } from './lib/config/index.js';
 import { EcspocError, EXIT_CODES, InterruptedError } from './lib/errors.js';
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>;
 
 /** The context of a command that talks to AWS: resolved settings and the client factory. */
 export interface AwsContext {
@@ -24,12 +26,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     profile: Flags.string({ description: 'AWS profile (default: $AWS_PROFILE)', helpGroup: 'GLOBAL' }),
-    region: Flags.string({ description: 'AWS region (default: $AWS_REGION, then the config file, then the profile)', helpGroup: 'GLOBAL' }),
+    region: Flags.string({
+      description: 'AWS region (default: $AWS_REGION, then the config file, then the profile)',
+      helpGroup: 'GLOBAL',
+    }),
     'endpoint-url': Flags.string({
       description: 'send every AWS call to this endpoint, e.g. a local emulator (default: $AWS_ENDPOINT_URL)',
       helpGroup: 'GLOBAL',
     }),
-    debug: Flags.boolean({ description: 'print stack traces and the AWS API call counts to stderr', helpGroup: 'GLOBAL' }),
+    debug: Flags.boolean({
+      description: 'print stack traces and the AWS API call counts to stderr',
+      helpGroup: 'GLOBAL',
+    }),
   };
 
   protected flags!: BaseFlags<T>;
@@ -62,7 +70,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       endpointUrl: this.flags['endpoint-url'],
     });
     const region = await resolveRegion(settings.region, settings.profile);
-    this.awsClients = new AwsClients({ profile: settings.profile, region, endpointUrl: settings.endpointUrl });
+    this.awsClients = new AwsClients({
+      profile: settings.profile,
+      region,
+      endpointUrl: settings.endpointUrl,
+    });
     return { settings, region, aws: this.awsClients };
   }
 
@@ -77,7 +89,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (this.jsonEnabled() && exitCode !== EXIT_CODES.usage) {
       const ecspoc = error instanceof EcspocError ? error : undefined;
       this.logJson({
-        error: { code: ecspoc?.code ?? 'FAILED', message: error.message, suggestions: ecspoc?.suggestions ?? [] },
+        error: {
+          code: ecspoc?.code ?? 'FAILED',
+          message: error.message,
+          suggestions: ecspoc?.suggestions ?? [],
+        },
       });
     }
     process.stderr.write(lines.join('\n') + '\n');
@@ -95,7 +111,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   private isDebug(): boolean {
-    return Boolean(this.flags?.debug) || process.argv.includes('--debug') || Boolean(process.env.DEBUG?.includes('ecspoc'));
+    return (
+      Boolean(this.flags?.debug) ||
+      process.argv.includes('--debug') ||
+      Boolean(process.env.DEBUG?.includes('ecspoc'))
+    );
   }
 }
 
@@ -119,7 +139,10 @@ export function describeFailure(error: Error & { exitCode?: number; oclif?: { ex
     const firstLine = error.message.split('\n')[0];
     return {
       exitCode: exitCode === 1 ? EXIT_CODES.failure : exitCode,
-      lines: [`Error: ${firstLine}`, ...(exitCode === 2 ? ['Try: add --help to see the flags and arguments.'] : [])],
+      lines: [
+        `Error: ${firstLine}`,
+        ...(exitCode === 2 ? ['Try: add --help to see the flags and arguments.'] : []),
+      ],
     };
   }
   return {

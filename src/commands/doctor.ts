@@ -3,10 +3,11 @@ import { BaseCommand } from '../base-command.js';
 import { paint } from '../ui/style.js';
 
 export default class Doctor extends BaseCommand<typeof Doctor> {
-  static override summary = 'Who and where am I, can I reach each service, which stacks of the environment exist';
+  static override summary =
+    'Who and where am I, can I reach each service, which stacks of the environment exist';
   static override description =
     'Reports the account, caller identity, region, endpoint and profile in use; whether every AWS service ecspoc uses answers; ' +
-    'the environment\'s stacks and their status; and every problem found with what to do about it. Changes nothing.';
+    "the environment's stacks and their status; and every problem found with what to do about it. Changes nothing.";
   static override examples = [
     '<%= config.bin %> doctor',
     '<%= config.bin %> doctor --env staging --profile ops --json',
@@ -41,12 +42,17 @@ export function renderDoctor(report: DoctorReport): string {
     `profile      ${report.profile}`,
     '',
     'services',
-    ...report.services.map((s) => `  ${s.ok ? ok('ok  ') : bad('FAIL')}  ${s.service.padEnd(22)} ${String(s.latencyMs).padStart(5)} ms${s.error ? `  ${s.error}` : ''}`),
+    ...report.services.map(
+      (s) =>
+        `  ${s.ok ? ok('ok  ') : bad('FAIL')}  ${s.service.padEnd(22)} ${String(s.latencyMs).padStart(5)} ms${s.error ? `  ${s.error}` : ''}`,
+    ),
     '',
     `stacks of ${report.env}`,
     ...(report.stacks.length === 0
       ? ['  (none)']
-      : report.stacks.map((s) => `  ${s.stackName.padEnd(36)} ${s.status.padEnd(24)} ${s.lastUpdated ?? ''}`)),
+      : report.stacks.map(
+          (s) => `  ${s.stackName.padEnd(36)} ${s.status.padEnd(24)} ${s.lastUpdated ?? ''}`,
+        )),
     '',
     report.problems.length === 0 ? ok('No problems found.') : `${report.problems.length} problem(s):`,
     ...report.problems.flatMap((p) => [`  - ${p.message}`, `    Try: ${p.suggestion}`]),

@@ -20,9 +20,13 @@ export function canPrompt(): boolean {
 export async function confirm(message: string, options: ConfirmOptions): Promise<void> {
   if (options.yes) return;
   if (!canPrompt()) {
-    throw new UsageError('CONFIRMATION_REQUIRED', `Refusing to ${options.action} without confirmation: no terminal to ask on.`, {
-      suggestions: ['Re-run with --yes to confirm non-interactively.'],
-    });
+    throw new UsageError(
+      'CONFIRMATION_REQUIRED',
+      `Refusing to ${options.action} without confirmation: no terminal to ask on.`,
+      {
+        suggestions: ['Re-run with --yes to confirm non-interactively.'],
+      },
+    );
   }
   const { confirm: ask } = await import('@inquirer/prompts');
   let answer: boolean;
@@ -36,12 +40,20 @@ export async function confirm(message: string, options: ConfirmOptions): Promise
 }
 
 /** Asks the operator to type `expected` (e.g. the environment name) before a destructive step. */
-export async function confirmByTyping(message: string, expected: string, options: ConfirmOptions): Promise<void> {
+export async function confirmByTyping(
+  message: string,
+  expected: string,
+  options: ConfirmOptions,
+): Promise<void> {
   if (options.yes) return;
   if (!canPrompt()) {
-    throw new UsageError('CONFIRMATION_REQUIRED', `Refusing to ${options.action} without confirmation: no terminal to ask on.`, {
-      suggestions: ['Re-run with --yes to confirm non-interactively.'],
-    });
+    throw new UsageError(
+      'CONFIRMATION_REQUIRED',
+      `Refusing to ${options.action} without confirmation: no terminal to ask on.`,
+      {
+        suggestions: ['Re-run with --yes to confirm non-interactively.'],
+      },
+    );
   }
   const { input } = await import('@inquirer/prompts');
   let answer: string;
@@ -51,5 +63,6 @@ export async function confirmByTyping(message: string, expected: string, options
     if ((error as Error).name === 'ExitPromptError') throw new InterruptedError();
     throw error;
   }
-  if (answer.trim() !== expected) throw new AbortedError(`Aborted: "${answer.trim()}" is not "${expected}"; nothing was changed.`);
+  if (answer.trim() !== expected)
+    throw new AbortedError(`Aborted: "${answer.trim()}" is not "${expected}"; nothing was changed.`);
 }

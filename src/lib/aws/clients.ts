@@ -101,7 +101,10 @@ export class AwsClients {
 /**
  * Resolves the region: the given one, else the AWS profile's (`~/.aws/config`), else a clear error.
  */
-export async function resolveRegion(region: string | undefined, profile: string | undefined): Promise<string> {
+export async function resolveRegion(
+  region: string | undefined,
+  profile: string | undefined,
+): Promise<string> {
   if (region) return region;
   const { STSClient } = await import('@aws-sdk/client-sts');
   const probe = new STSClient(profile ? { profile } : {});
@@ -123,7 +126,12 @@ export async function resolveRegion(region: string | undefined, profile: string 
 /** Turns an SDK or network failure into an AwsError that says what to do next. */
 export function toAwsError(error: unknown, what: string, settings: Partial<AwsSettings> = {}): AwsError {
   if (error instanceof AwsError) return error;
-  const err = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const err = error as {
+    name?: string;
+    message?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   const name = err.name ?? 'Error';
   const message = err.message ?? String(error);
   const code = err.code ?? '';
@@ -138,13 +146,24 @@ export function toAwsError(error: unknown, what: string, settings: Partial<AwsSe
       ],
     });
   }
-  if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code) || name === 'TimeoutError') {
+  if (
+    ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code) ||
+    name === 'TimeoutError'
+  ) {
     return new AwsError('ENDPOINT_UNREACHABLE', `Cannot reach ${endpoint} (${code || name}) while ${what}.`, {
       cause: error,
       suggestions: ['Check --endpoint-url / AWS_ENDPOINT_URL and your network, then try again.'],
     });
   }
-  if (['InvalidClientTokenId', 'UnrecognizedClientException', 'SignatureDoesNotMatch', 'ExpiredToken', 'ExpiredTokenException'].includes(name)) {
+  if (
+    [
+      'InvalidClientTokenId',
+      'UnrecognizedClientException',
+      'SignatureDoesNotMatch',
+      'ExpiredToken',
+      'ExpiredTokenException',
+    ].includes(name)
+  ) {
     return new AwsError('CREDENTIALS_INVALID', `AWS rejected the credentials (${name}) while ${what}.`, {
       cause: error,
       suggestions: ['Refresh them (aws sso login, or new access keys) and try again.'],
@@ -153,8 +172,12 @@ export function toAwsError(error: unknown, what: string, settings: Partial<AwsSe
   if (['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'].includes(name)) {
     return new AwsError('ACCESS_DENIED', `Access denied while ${what}: ${message}`, {
       cause: error,
-      suggestions: ['Use a profile whose role allows this call (see "Running against a real account" in the README).'],
+      suggestions: [
+        'Use a profile whose role allows this call (see "Running against a real account" in the README).',
+      ],
     });
   }
-  return new AwsError('AWS_CALL_FAILED', `AWS call failed while ${what}: ${name}: ${message}`, { cause: error });
+  return new AwsError('AWS_CALL_FAILED', `AWS call failed while ${what}: ${name}: ${message}`, {
+    cause: error,
+  });
 }

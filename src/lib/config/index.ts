@@ -77,10 +77,14 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
   try {
     parsed = parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new UsageError('CONFIG_INVALID', `Config file ${path} is not valid YAML: ${(error as Error).message}`, {
-      cause: error,
-      suggestions: [`Fix or remove ${path}.`],
-    });
+    throw new UsageError(
+      'CONFIG_INVALID',
+      `Config file ${path} is not valid YAML: ${(error as Error).message}`,
+      {
+        cause: error,
+        suggestions: [`Fix or remove ${path}.`],
+      },
+    );
   }
   if (parsed === null || parsed === undefined) return {};
   return checkConfig(parsed, path);
@@ -112,7 +116,8 @@ function checkConfig(value: unknown, path: string): ConfigFile {
         if (![...STRING_KEYS.slice(1), 'parameters', 'components'].includes(key))
           fail(`unknown key "environments.${name}.${key}"`);
       }
-      if (env.parameters !== undefined) checkStringMap(env.parameters, `environments.${name}.parameters`, fail);
+      if (env.parameters !== undefined)
+        checkStringMap(env.parameters, `environments.${name}.parameters`, fail);
       if (env.components !== undefined) {
         if (!isRecord(env.components)) fail(`environments.${name}.components must be a mapping`);
         for (const [component, spec] of Object.entries(env.components as Record<string, unknown>)) {
@@ -138,7 +143,8 @@ function checkStringMap(value: unknown, where: string, fail: (what: string) => n
 function normaliseScalars(value: unknown): unknown {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return value.map(normaliseScalars);
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normaliseScalars(v)]));
+  if (isRecord(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normaliseScalars(v)]));
   return value;
 }
 
@@ -192,13 +198,21 @@ export async function resolveSettings(
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<Settings> {
   const processEnv = options.env ?? process.env;
-  const paths = [userConfigPath(processEnv), projectConfigPath(options.cwd ?? process.cwd(), processEnv)].filter(
-    (path): path is string => path !== undefined && existsSync(path),
-  );
-  if (processEnv.ECSPOC_CONFIG && !paths.includes(resolve(options.cwd ?? process.cwd(), processEnv.ECSPOC_CONFIG))) {
-    throw new UsageError('CONFIG_MISSING', `ECSPOC_CONFIG names ${processEnv.ECSPOC_CONFIG}, which does not exist.`, {
-      suggestions: ['Create the file or unset ECSPOC_CONFIG.'],
-    });
+  const paths = [
+    userConfigPath(processEnv),
+    projectConfigPath(options.cwd ?? process.cwd(), processEnv),
+  ].filter((path): path is string => path !== undefined && existsSync(path));
+  if (
+    processEnv.ECSPOC_CONFIG &&
+    !paths.includes(resolve(options.cwd ?? process.cwd(), processEnv.ECSPOC_CONFIG))
+  ) {
+    throw new UsageError(
+      'CONFIG_MISSING',
+      `ECSPOC_CONFIG names ${processEnv.ECSPOC_CONFIG}, which does not exist.`,
+      {
+        suggestions: ['Create the file or unset ECSPOC_CONFIG.'],
+      },
+    );
   }
   const config = mergeConfigs(await Promise.all(paths.map(readConfigFile)));
 
@@ -206,7 +220,11 @@ export async function resolveSettings(
   const env = picked ?? 'dev';
   assertEnvName(env);
   const environment = config.environments?.[env] ?? {};
-  const [profile, profileSource] = pick(flags.profile, processEnv.AWS_PROFILE, environment.profile ?? config.profile);
+  const [profile, profileSource] = pick(
+    flags.profile,
+    processEnv.AWS_PROFILE,
+    environment.profile ?? config.profile,
+  );
   const [region, regionSource] = pick(
     flags.region,
     processEnv.AWS_REGION || processEnv.AWS_DEFAULT_REGION,

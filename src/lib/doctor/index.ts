@@ -4,7 +4,10 @@ import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-
 import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
-import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeLoadBalancersCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
@@ -76,11 +79,17 @@ export async function runDoctor(aws: AwsClients, input: DoctorInput): Promise<Do
   const probes: Array<[string, () => Promise<unknown>]> = [
     ['ec2', () => aws.client(EC2Client).send(new DescribeAvailabilityZonesCommand({}))],
     ['ecs', () => aws.client(ECSClient).send(new ListClustersCommand({ maxResults: 1 }))],
-    ['autoscaling', () => aws.client(AutoScalingClient).send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 1 }))],
+    [
+      'autoscaling',
+      () => aws.client(AutoScalingClient).send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 1 })),
+    ],
     ['logs', () => aws.client(CloudWatchLogsClient).send(new DescribeLogGroupsCommand({ limit: 1 }))],
     ['s3', () => aws.client(S3Client).send(new ListBucketsCommand({ MaxBuckets: 1 }))],
     ['ecr', () => aws.client(ECRClient).send(new DescribeRepositoriesCommand({ maxResults: 1 }))],
-    ['elasticloadbalancing', () => aws.client(ElasticLoadBalancingV2Client).send(new DescribeLoadBalancersCommand({ PageSize: 1 }))],
+    [
+      'elasticloadbalancing',
+      () => aws.client(ElasticLoadBalancingV2Client).send(new DescribeLoadBalancersCommand({ PageSize: 1 })),
+    ],
     ['sns', () => aws.client(SNSClient).send(new ListTopicsCommand({}))],
     ['events', () => aws.client(EventBridgeClient).send(new ListRulesCommand({ Limit: 1 }))],
     ['kinesis', () => aws.client(KinesisClient).send(new ListStreamsCommand({ Limit: 1 }))],
@@ -103,7 +112,9 @@ export async function runDoctor(aws: AwsClients, input: DoctorInput): Promise<Do
       service: 'cloudformation',
       ok: stacksResult.error === undefined,
       latencyMs: stacksResult.ms,
-      ...(stacksResult.error ? { error: toAwsError(stacksResult.error, 'calling cloudformation', settings).message } : {}),
+      ...(stacksResult.error
+        ? { error: toAwsError(stacksResult.error, 'calling cloudformation', settings).message }
+        : {}),
     },
     ...checks,
   ];
@@ -113,15 +124,17 @@ export async function runDoctor(aws: AwsClients, input: DoctorInput): Promise<Do
   for (const check of services.filter((c) => !c.ok)) {
     problems.push({
       message: `${check.service} does not answer: ${check.error}`,
-      suggestion: 'Check that the region offers it and that your role may call it; rerun with --debug for details.',
+      suggestion:
+        'Check that the region offers it and that your role may call it; rerun with --debug for details.',
     });
   }
   for (const stack of stacks.filter((s) => ATTENTION.test(s.status))) {
     problems.push({
       message: `Stack ${stack.stackName} is ${stack.status}${stack.reason ? ` (${stack.reason})` : ''}.`,
-      suggestion: stack.status === 'UPDATE_ROLLBACK_FAILED'
-        ? `aws cloudformation continue-update-rollback --stack-name ${stack.stackName}`
-        : `ecspoc deploy ${stack.component} --env ${input.env}`,
+      suggestion:
+        stack.status === 'UPDATE_ROLLBACK_FAILED'
+          ? `aws cloudformation continue-update-rollback --stack-name ${stack.stackName}`
+          : `ecspoc deploy ${stack.component} --env ${input.env}`,
     });
   }
   if (stacks.length === 0 && stacksResult.error === undefined) {
@@ -149,7 +162,10 @@ export async function listEnvironmentStacks(aws: AwsClients, env: string): Promi
   const prefix = stackName(env, '');
   const live = Object.values(StackStatus).filter((status) => status !== StackStatus.DELETE_COMPLETE);
   const stacks: EnvironmentStack[] = [];
-  for await (const page of paginateListStacks({ client: aws.client(CloudFormationClient) }, { StackStatusFilter: live })) {
+  for await (const page of paginateListStacks(
+    { client: aws.client(CloudFormationClient) },
+    { StackStatusFilter: live },
+  )) {
     for (const summary of page.StackSummaries ?? []) {
       if (!summary.StackName?.startsWith(prefix)) continue;
       stacks.push({

@@ -1,0 +1,130 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import {
+  assertEnvName,
+  mergeConfigs,
+  projectConfigPath,
+  resolveSettings,
+} from '../../../../src/lib/config/index.js';
+import { UsageError } from '../../../../src/lib/errors.js';
+
+function workspace(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'ecspoc-config-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+describe('resolveSettings', () => {
+  it('defaults to env dev and leaves region to the profile', async () => {
+    const root = workspace({});
+    const settings = await resolveSettings({}, { cwd: root, env: { HOME: root } });
+    expect(settings).toMatchObject({ env: 'dev', envSource: 'default', region: undefined, configFiles: [] });
+  });
+
+  it('applies flag > environment variable > config file > default', async () => {
+    const root = workspace({
+      'home/.config/ecspoc/config.yml': 'env: user\nregion: eu-west-1\nprofile: userprofile\n',
+      'repo/.ecspoc.yml': 'env: project\nenvironments:\n  project:\n    region: eu-central-1\n',
+    });
+    const cwd = join(root, 'repo');
+    const env = { HOME: join(root, 'home') };
+    expect(await resolveSettings({}, { cwd, env })).toMatchObject({
+      env: 'project',
+      envSource: 'config',
+      region: 'eu-central-1',
+      regionSource: 'config',
+      profile: 'userprofile',
+    });
+    expect(
+      await resolveSettings({}, { cwd, env: { ...env, ECSPOC_ENV: 'fromvar', AWS_REGION: 'us-west-2' } }),
+    ).toMatchObject({
+      env: 'fromvar',
+      envSource: 'environment',
+      region: 'us-west-2',
+      regionSource: 'environment',
+    });
+    expect(
+      await resolveSettings(
+        { env: 'flagged', region: 'ap-south-1' },
+        { cwd, env: { ...env, ECSPOC_ENV: 'fromvar' } },
+      ),
+    ).toMatchObject({ env: 'flagged', envSource: 'flag', region: 'ap-south-1', regionSource: 'flag' });
+  });
+
+  it('finds the project file in a parent directory', async () => {
+    const root = workspace({ 'repo/.ecspoc.yml': 'env: up\n', 'repo/a/b/.keep': '' });
+    expect(projectConfigPath(join(root, 'repo/a/b'), {})).toBe(join(root, 'repo/.ecspoc.yml'));
+  });
+
+  it('rejects unknown keys and bad YAML with the file name', async () => {
+    const root = workspace({ 'repo/.ecspoc.yml': 'evn: typo\n' });
+    await expect(resolveSettings({}, { cwd: join(root, 'repo'), env: { HOME: root } })).rejects.toThrow(
+      /\.ecspoc\.yml: unknown key "evn"/,
+    );
+    const broken = workspace({ 'repo/.ecspoc.yml': 'env: [\n' });
+    await expect(resolveSettings({}, { cwd: join(broken, 'repo'), env: { HOME: broken } })).rejects.toThrow(
+      /not valid YAML/,
+    );
+  });
+
+  it('reads parameter overrides per environment and per component as strings', async () => {
+    const root = workspace({
+      'repo/.ecspoc.yml': [
+        'environments:',
+        '  dev:',
+        '    parameters:',
+        '      InstanceType: t3.small',
+        '      DesiredCapacity: 3',
+        '    components:',
+        '      bastion:',
+        '        parameters:',
+        '          SshCidr: 203.0.113.7/32',
+      ].join('\n'),
+    });
+    const settings = await resolveSettings({}, { cwd: join(root, 'repo'), env: { HOME: root } });
+    expect(settings.environment.parameters).toEqual({ InstanceType: 't3.small', DesiredCapacity: '3' });
+    expect(settings.environment.components?.bastion?.parameters).toEqual({ SshCidr: '203.0.113.7/32' });
+  });
+
+  it('rejects an endpoint that is not a URL', async () => {
+    const root = workspace({});
+    await expect(
+      resolveSettings({ endpointUrl: '127.0.0.1:5000' }, { cwd: root, env: { HOME: root } }),
+    ).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+describe('mergeConfigs', () => {
+  it('lets the later file win key by key, merging environment parameters', () => {
+    const merged = mergeConfigs([
+      { region: 'eu-west-1', environments: { dev: { parameters: { A: '1', B: '1' } } } },
+      { environments: { dev: { parameters: { B: '2' } } } },
+    ]);
+    expect(merged.region).toBe('eu-west-1');
+    expect(merged.environments?.dev.parameters).toEqual({ A: '1', B: '2' });
+  });
+});
+
+describe('assertEnvName', () => {
+  it.each(['dev', 'staging', 'alice-1', 'a', 'abcdefghijkl'])('accepts %s', (name) => {
+    expect(() => assertEnvName(name)).not.toThrow();
+  });
+
+  it.each([
+    ['', /empty/],
+    ['Dev', /lower-case/],
+    ['dev_1', /lower-case/],
+    ['1dev', /start with a letter/],
+    ['dev-', /end with a hyphen/],
+    ['a--b', /two hyphens/],
+    ['abcdefghijklm', /32 characters/],
+  ])('rejects %p naming the rule', (name, rule) => {
+    expect(() => assertEnvName(name)).toThrow(rule);
+  });
+});

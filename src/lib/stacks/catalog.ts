@@ -7,13 +7,7 @@
 
 import { UsageError } from '../errors.js';
 import { dependencyClosure, validateGraph } from './graph.js';
-import {
-  DEFAULT_SERVICES,
-  envNameProblem,
-  serviceNameProblem,
-  serviceSlug,
-  stackName,
-} from './names.js';
+import { DEFAULT_SERVICES, envNameProblem, serviceNameProblem, serviceSlug, stackName } from './names.js';
 
 /** The template families of the bundle, in the order a reader meets them. */
 export const COMPONENT_KINDS = [
@@ -269,19 +263,24 @@ export function selectComponents(catalog: Catalog, selection: readonly string[])
   const unknown: string[] = [];
   for (const wanted of selection) {
     const matches = catalog.components.filter(
-      (component) => component.name === wanted || (component.kind === wanted && component.service !== undefined),
+      (component) =>
+        component.name === wanted || (component.kind === wanted && component.service !== undefined),
     );
     if (matches.length === 0) unknown.push(wanted);
     matches.forEach((component) => names.add(component.name));
   }
   if (unknown.length > 0) {
     const kinds = PER_SERVICE_KINDS.join(', ');
-    throw new UsageError('UNKNOWN_COMPONENT', `Unknown component${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.`, {
-      suggestions: [
-        `Components: ${catalog.components.map((c) => c.name).join(', ')}`,
-        `Or a kind, for every service at once: ${kinds}`,
-      ],
-    });
+    throw new UsageError(
+      'UNKNOWN_COMPONENT',
+      `Unknown component${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.`,
+      {
+        suggestions: [
+          `Components: ${catalog.components.map((c) => c.name).join(', ')}`,
+          `Or a kind, for every service at once: ${kinds}`,
+        ],
+      },
+    );
   }
   const closure = new Set(dependencyClosure(catalog.components, [...names]));
   return catalog.components.filter((component) => closure.has(component.name));
@@ -369,7 +368,7 @@ function bastion(env: string): ComponentSpec {
     operatorParameters: [
       {
         key: 'SshCidr',
-        description: 'the only CIDR allowed to SSH to the bastion (your address)',
+        description: 'the only CIDR allowed to SSH to the bastion',
         example: '203.0.113.7/32',
       },
     ],
@@ -430,7 +429,8 @@ function serviceComponent(env: string, service: ServiceSettings): ComponentSpec 
     ListenerArn: { component: 'load-balancer', output: 'ListenerArn' },
     RepositoryArn: { component: registryName, output: 'RepositoryArn' },
   };
-  if (service.taskRoleOutput) wiring.TaskRoleArn = { component: 'task-roles', output: service.taskRoleOutput };
+  if (service.taskRoleOutput)
+    wiring.TaskRoleArn = { component: 'task-roles', output: service.taskRoleOutput };
   if (service.writesToStream) wiring.StreamName = { component: 'kinesis', output: 'StreamName' };
   return component(env, {
     kind: 'service',
@@ -480,7 +480,13 @@ function pipeline(env: string, service: ServiceSettings): ComponentSpec {
     },
     operatorParameters: service.githubRepository
       ? []
-      : [{ key: 'GitHubRepository', description: `GitHub repository of ${service.name}`, example: 'owner/name' }],
+      : [
+          {
+            key: 'GitHubRepository',
+            description: `GitHub repository of ${service.name}`,
+            example: 'owner/name',
+          },
+        ],
     capabilities: ['CAPABILITY_NAMED_IAM'],
   });
 }

@@ -138,7 +138,10 @@ export function subgraph<N extends GraphNode>(nodes: readonly N[], names: readon
   const keep = new Set(names);
   return nodes
     .filter((node) => keep.has(node.name))
-    .map((node) => ({ name: node.name, dependsOn: node.dependsOn.filter((dependency) => keep.has(dependency)) }));
+    .map((node) => ({
+      name: node.name,
+      dependsOn: node.dependsOn.filter((dependency) => keep.has(dependency)),
+    }));
 }
 
 function requireKnown(byName: ReadonlyMap<string, GraphNode>, selected: readonly string[]): void {

@@ -46,7 +46,10 @@ export function templatesDirectory(): string {
 }
 
 /** Reads and parses one template of the bundle (or of `directory`). */
-export async function readTemplate(file: string, directory: string = templatesDirectory()): Promise<StackTemplate> {
+export async function readTemplate(
+  file: string,
+  directory: string = templatesDirectory(),
+): Promise<StackTemplate> {
   const path = join(directory, file);
   let body: string;
   try {
@@ -77,9 +80,13 @@ export async function parseTemplate(file: string, path: string, body: string): P
   try {
     document = parse(body, { customTags: intrinsicTags(), uniqueKeys: true });
   } catch (error) {
-    throw new OperationError('TEMPLATE_INVALID', `Template ${file} is not valid YAML: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new OperationError(
+      'TEMPLATE_INVALID',
+      `Template ${file} is not valid YAML: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (!isRecord(document) || !isRecord(document.Resources)) {
     throw new OperationError('TEMPLATE_INVALID', `Template ${file} has no Resources section.`);

@@ -41,7 +41,10 @@ describe('buildCatalog', () => {
   });
 
   it('names every stack ecspoc-<env>-<component> and picks the template of its kind', () => {
-    expect(findComponent(catalog, 'network')).toMatchObject({ stackName: 'ecspoc-dev-network', template: 'network.yml' });
+    expect(findComponent(catalog, 'network')).toMatchObject({
+      stackName: 'ecspoc-dev-network',
+      template: 'network.yml',
+    });
     expect(findComponent(catalog, 'pipeline-php-hello')).toMatchObject({
       stackName: 'ecspoc-dev-pipeline-php-hello',
       template: 'pipeline.yml',
@@ -86,7 +89,9 @@ describe('buildCatalog', () => {
   });
 
   it('declares the capabilities of the stacks that create named roles', () => {
-    const withIam = catalog.components.filter((c) => c.capabilities.includes('CAPABILITY_NAMED_IAM')).map((c) => c.name);
+    const withIam = catalog.components
+      .filter((c) => c.capabilities.includes('CAPABILITY_NAMED_IAM'))
+      .map((c) => c.name);
     expect(withIam).toEqual([
       'task-roles',
       'cluster',
@@ -165,7 +170,9 @@ describe('resolveServices', () => {
 
   it('asks for the GitHub repository of a service that is not a sample', () => {
     const catalog = buildCatalog('dev', { services: ['api'] });
-    expect(findComponent(catalog, 'pipeline-api').operatorParameters.map((p) => p.key)).toEqual(['GitHubRepository']);
+    expect(findComponent(catalog, 'pipeline-api').operatorParameters.map((p) => p.key)).toEqual([
+      'GitHubRepository',
+    ]);
   });
 
   it('rejects duplicate services, duplicate priorities, bad names and too many paths', () => {
@@ -175,7 +182,9 @@ describe('resolveServices', () => {
       message: 'Services "a" and "php-hello" both have listener priority 100.',
     });
     expect(thrown(() => resolveServices(['Api']))).toMatchObject({ code: 'INVALID_SERVICE_NAME' });
-    expect(thrown(() => resolveServices([{ name: 'a', pathPatterns: ['/1', '/2', '/3', '/4', '/5', '/6'] }]))).toMatchObject({
+    expect(
+      thrown(() => resolveServices([{ name: 'a', pathPatterns: ['/1', '/2', '/3', '/4', '/5', '/6'] }])),
+    ).toMatchObject({
       code: 'INVALID_SERVICE_SETTINGS',
     });
   });

@@ -41,7 +41,9 @@ describe('validateGraph', () => {
     const error = thrown(() => validateGraph([...NODES, { name: 'pipeline', dependsOn: ['registry'] }]));
     expect(error).toBeInstanceOf(OperationError);
     expect(error).toMatchObject({ code: 'UNKNOWN_DEPENDENCY' });
-    expect((error as Error).message).toBe('Component "pipeline" depends on "registry", which does not exist.');
+    expect((error as Error).message).toBe(
+      'Component "pipeline" depends on "registry", which does not exist.',
+    );
     expect((error as OperationError).suggestions[0]).toContain('network, kinesis, bastion');
   });
 
@@ -151,7 +153,13 @@ describe('walkGraph', () => {
     expect(events).toEqual(['start network', 'start kinesis']);
     pending.get('network')!.resolve();
     await settle();
-    expect(events).toEqual(['start network', 'start kinesis', 'end network', 'start bastion', 'start load-balancer']);
+    expect(events).toEqual([
+      'start network',
+      'start kinesis',
+      'end network',
+      'start bastion',
+      'start load-balancer',
+    ]);
     pending.get('bastion')!.resolve();
     pending.get('load-balancer')!.resolve();
     await settle();
@@ -166,7 +174,14 @@ describe('walkGraph', () => {
     const result = await walk;
     expect(result.failed).toEqual([]);
     expect(result.skipped).toEqual([]);
-    expect(result.succeeded).toEqual(['network', 'bastion', 'load-balancer', 'cluster', 'kinesis', 'service']);
+    expect(result.succeeded).toEqual([
+      'network',
+      'bastion',
+      'load-balancer',
+      'cluster',
+      'kinesis',
+      'service',
+    ]);
   });
 
   it('skips what depends on a failure and finishes the rest', async () => {
@@ -209,9 +224,13 @@ describe('walkGraph', () => {
 
   it('starts nothing more once aborted and reports the rest as skipped', async () => {
     const controller = new AbortController();
-    const result = await walkGraph(NODES, async (name) => {
-      if (name === 'network') controller.abort();
-    }, { signal: controller.signal, concurrency: 1 });
+    const result = await walkGraph(
+      NODES,
+      async (name) => {
+        if (name === 'network') controller.abort();
+      },
+      { signal: controller.signal, concurrency: 1 },
+    );
     expect(result.succeeded).toEqual(['network']);
     expect(result.skipped.map((entry) => [entry.name, entry.reason])).toEqual([
       ['kinesis', 'aborted'],

@@ -96,6 +96,7 @@ export function sshClients(aws: AwsClients): DiscoveryClients {
  * Generates the SSH config of one environment and prints, merges (`write`) or diffs (`dryRun`) it.
  * Options are checked before any AWS call; a bastion that is stopped or missing, a missing cluster
  * and instances that are not running are reported as warnings, and the rest is still generated.
+ * With no bastion and no container instance at all there is nothing to write: that is an error.
  */
 export async function generateSshConfig(
   clients: DiscoveryClients,
@@ -105,10 +106,14 @@ export async function generateSshConfig(
   const options = normaliseOptions(env, request.options, request.cwd);
   const fs = request.fs ?? nodeConfigFs;
   const inventory = await discoverHosts(clients, env, request.clock ?? systemClock);
-  if (inventory.bastion.state === 'missing' && !inventory.clusterFound) {
+  const registered = inventory.instances.length + inventory.skipped.length;
+  if (inventory.bastion.state === 'missing' && registered === 0) {
+    const cluster = inventory.clusterFound
+      ? `cluster ${inventory.clusterName} has no container instances`
+      : `cluster ${inventory.clusterName} does not exist`;
     throw new OperationError(
       'NOTHING_TO_CONFIGURE',
-      `Environment "${env}" has neither a bastion (${inventory.bastion.missingReason}) nor a cluster (${inventory.clusterName}).`,
+      `Environment "${env}" has nothing to reach over SSH: no bastion (${inventory.bastion.missingReason}) and ${cluster}.`,
       { suggestions: [`ecspoc deploy --env ${env}`] },
     );
   }

@@ -203,7 +203,7 @@ describe('generateSshConfig', () => {
     expect(result.hosts.filter((h) => h.role === 'instance')).toHaveLength(2);
   });
 
-  it('fails when the environment has neither a bastion nor a cluster', async () => {
+  it('fails when the environment has no bastion and no container instance', async () => {
     bastionStack = false;
     clusterExists = false;
     const error = await generateSshConfig(clients(), {
@@ -214,7 +214,20 @@ describe('generateSshConfig', () => {
       clock,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OperationError);
+    expect((error as OperationError).message).toMatch(/no bastion .* and cluster ecspoc-dev does not exist/);
     expect((error as OperationError).suggestions).toEqual(['ecspoc deploy --env dev']);
+  });
+
+  it('still writes the bastion when the cluster has no container instance yet', async () => {
+    ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [] });
+    const result = await generateSshConfig(clients(), {
+      env: 'dev',
+      options: {},
+      write: false,
+      dryRun: false,
+      clock,
+    });
+    expect(result.hosts.map((h) => h.role)).toEqual(['bastion']);
   });
 
   it('checks the options before calling AWS', async () => {

@@ -147,7 +147,9 @@ describe('mergeManagedBlock over realistic configs', () => {
     expect(result.previousBlock).toContain('ecspoc-dev-i-0gone000000000000');
     expect(text).not.toContain('i-0gone');
     expect(text).toContain('HostName 198.51.100.2');
-    expect(extractManagedBlock(result.content, 'staging', 'config')).toBe(extractManagedBlock(before, 'staging', 'config'));
+    expect(extractManagedBlock(result.content, 'staging', 'config')).toBe(
+      extractManagedBlock(before, 'staging', 'config'),
+    );
     expect(findManagedBlocks(result.content, 'config').map((s) => s.env)).toEqual(['staging', 'dev']);
     expect(text.endsWith('Host *\n  ServerAliveInterval 60\n')).toBe(true);
   });

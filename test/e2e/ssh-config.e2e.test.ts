@@ -14,7 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { deployBundle, type DeployedBundle } from './helpers/bundle.js';
-import { BIN, ROOT, runCli, TEST_HOME } from './helpers/cli.js';
+import { spawn } from 'node:child_process';
+
+import { BIN, cliEnv, collect, ROOT, runCli, TEST_HOME } from './helpers/cli.js';
 import { clientConfig } from './helpers/env.js';
 
 /**
@@ -48,6 +50,30 @@ function sshG(file: string, host: string): Record<string, string[]> {
     (resolved[line.slice(0, space)] ??= []).push(line.slice(space + 1));
   }
   return resolved;
+}
+
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux `script`), so it prompts as it would for a person,
+ * and types `answer` once the question appears.
+ */
+function runInTerminal(args: string[], answer: string, question: RegExp) {
+  const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qec', quoted, '/dev/null'], {
+    cwd: TEST_HOME,
+    env: { ...cliEnv(), TERM: 'dumb' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let seen = '';
+  let answered = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    seen += chunk.toString();
+    if (!answered && question.test(seen)) {
+      answered = true;
+      child.stdin.write(answer);
+      setTimeout(() => child.stdin.write('\r'), 100);
+    }
+  });
+  return collect(child, 60_000);
 }
 
 async function describeInstance(id: string) {
@@ -248,6 +274,15 @@ describe('ecspoc ssh-config against a deployed environment', () => {
     expect(refused.stderr).toContain('Refusing to stop the bastion of "sshcfg" without confirmation');
     expect((await describeInstance(bundle.outputs.bastion!.BastionInstanceId)).State!.Name).toBe('running');
 
+    const declined = await runInTerminal(
+      ['bastion', 'stop', '--env', ENV],
+      'n',
+      /Stop the bastion i-\w+ of "sshcfg"\?/,
+    );
+    expect(declined.code).toBe(4);
+    expect(declined.stdout).toContain('Aborted: nothing was changed.');
+    expect((await describeInstance(bundle.outputs.bastion!.BastionInstanceId)).State!.Name).toBe('running');
+
     const stopped = await runCli(['bastion', 'stop', '--env', ENV, '--yes']);
     expect(stopped.code).toBe(0);
     expect(stopped.stderr).toContain(': stopped');
@@ -282,6 +317,16 @@ describe('ecspoc ssh-config against a deployed environment', () => {
     expect(started.stderr).toContain(
       `still names the old bastion address. Refresh it: ecspoc ssh-config --write --env ${ENV}`,
     );
+    expect(readFileSync(userConfig, 'utf8')).toBe(before);
+
+    // On a terminal it asks; "no" leaves the file alone.
+    const declined = await runInTerminal(
+      ['bastion', 'start', '--env', ENV],
+      'n',
+      /Refresh the "sshcfg" block of/,
+    );
+    expect(declined.code).toBe(0);
+    expect(declined.stdout).toContain('still names the old bastion address');
     expect(readFileSync(userConfig, 'utf8')).toBe(before);
 
     const refreshed = await runCli(['bastion', 'start', '--env', ENV, '--refresh-ssh-config']);

@@ -90,7 +90,9 @@ export interface BastionActionResult {
   bastion: BastionStatus;
 }
 
+/** Between two polls of the instance state. */
 export const DEFAULT_POLL_INTERVAL_MS = 5_000;
+/** How long start and stop wait at most. */
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 /** The command that brings a missing bastion back. */

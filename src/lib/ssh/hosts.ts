@@ -42,6 +42,7 @@ export interface ManagedBlock {
   options: SshConfigOptions;
 }
 
+/** The login user of the ECS-optimised Amazon Linux AMIs. */
 export const DEFAULT_USER = 'ec2-user';
 
 /** The alias prefix when none is given: `ecspoc-<env>-`, so several environments share one file. */

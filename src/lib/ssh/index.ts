@@ -10,7 +10,7 @@ import {
   startBastionHint,
   systemClock,
 } from '../bastion/index.js';
-import { OperationError } from '../errors.js';
+import { OperationError, UsageError } from '../errors.js';
 import { unifiedDiff } from './diff.js';
 import { type DiscoveryClients, discoverHosts, type SkippedInstance } from './discover.js';
 import {
@@ -104,6 +104,15 @@ export async function generateSshConfig(
 ): Promise<SshConfigResult> {
   const { env } = request;
   const options = normaliseOptions(env, request.options, request.cwd);
+  if (request.file !== undefined && !request.write && !request.dryRun) {
+    throw new UsageError(
+      'SSH_FILE_WITHOUT_WRITE',
+      `--file ${request.file} is only read with --write or --dry-run.`,
+      {
+        suggestions: [`ecspoc ssh-config --write --file ${request.file}`],
+      },
+    );
+  }
   const fs = request.fs ?? nodeConfigFs;
   const inventory = await discoverHosts(clients, env, request.clock ?? systemClock);
   const registered = inventory.instances.length + inventory.skipped.length;
@@ -256,7 +265,7 @@ function warningsFor(
   if (skipped.length > 0) {
     warnings.push({
       code: 'INSTANCES_LEFT_OUT',
-      message: `${skipped.length} container instance(s) left out because they are not running: ${summariseSkipped(skipped)}.`,
+      message: `${skipped.length} container instance(s) left out, not running or without a private address: ${summariseSkipped(skipped)}.`,
     });
   }
   return warnings;

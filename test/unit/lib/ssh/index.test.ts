@@ -241,6 +241,12 @@ describe('generateSshConfig', () => {
     ).rejects.toThrow(/not a valid login name/);
     expect(cfn.calls()).toHaveLength(0);
   });
+
+  it('refuses --file without --write or --dry-run', async () => {
+    await expect(
+      generateSshConfig(clients(), { env: 'dev', options: {}, write: false, dryRun: false, file: '/tmp/x' }),
+    ).rejects.toThrow('--file /tmp/x is only read with --write or --dry-run.');
+  });
 });
 
 describe('refreshSshConfig and inspectManagedBlock', () => {

@@ -162,6 +162,14 @@ describe('discoverHosts', () => {
     expect(cfn.calls().length + ecs.calls().length + ec2.calls().length).toBe(11);
   });
 
+  it('needs at most 8 calls for 200 instances with AWS paging (moto does not page)', async () => {
+    stacks({ bastion: { BastionInstanceId: BASTION_ID }, cluster: { ClusterName: 'ecspoc-dev-from-stack' } });
+    fleet(200);
+    const inventory = await discoverHosts(clients(), 'dev', clock);
+    expect(inventory.instances.length + inventory.skipped.length).toBe(200);
+    expect(cfn.calls().length + ecs.calls().length + ec2.calls().length).toBe(8);
+  });
+
   it('leaves out the instances that are not running or gone, and says why', async () => {
     stacks({ bastion: { BastionInstanceId: BASTION_ID }, cluster: { ClusterName: 'ecspoc-dev-from-stack' } });
     fleet(6, { states: { 1: 'stopped', 2: 'pending', 3: 'stopped' }, missingEc2: [4] });

@@ -71,7 +71,7 @@ export async function liveTail(options: TailOptions, deps: TailDeps, sink: TailS
       .filter((group) => group.streamNames?.length && group !== single)
       .map((group) => [group.name, new Set(group.streamNames)]),
   );
-  const result: TailResult = { events: 0, polls: 0, interrupted: false };
+  const result: TailResult = { events: 0, polls: 0, interrupted: false, maxRemembered: 0 };
   const emit = async (batch: LogEvent[]) => {
     if (batch.length === 0) return;
     result.events += batch.length;
@@ -199,6 +199,7 @@ export async function liveTail(options: TailOptions, deps: TailDeps, sink: TailS
         const now = clock();
         bridgePrinted.expire(now);
         livePrinted.expire(now);
+        result.maxRemembered = Math.max(result.maxRemembered, bridgePrinted.size + livePrinted.size);
         if (session.end || signal?.aborted) break;
         await changed();
       }

@@ -50,6 +50,8 @@ export interface TailResult {
   polls: number;
   /** True when the signal ended it. */
   interrupted: boolean;
+  /** The most event ids remembered at once for de-duplication (bounded by the look-back window). */
+  maxRemembered: number;
 }
 
 /** Keeps or drops an event of group `groupIndex`; used for de-duplication. */
@@ -114,7 +116,7 @@ export async function tailLogs(options: TailOptions, deps: TailDeps, sink: TailS
     onThrottle: () => (throttledThisRound = true),
     maxThrottleRetries: options.follow ? undefined : (deps.reader?.maxThrottleRetries ?? 10),
   };
-  const result: TailResult = { events: 0, polls: 0, interrupted: false };
+  const result: TailResult = { events: 0, polls: 0, interrupted: false, maxRemembered: 0 };
   const emit = async (batch: LogEvent[]) => {
     if (batch.length === 0) return;
     result.events += batch.length;
@@ -164,6 +166,9 @@ export async function tailLogs(options: TailOptions, deps: TailDeps, sink: TailS
       await emit(batch);
     result.polls += 1;
     if (signal?.aborted) break;
+    let remembered = 0;
+    for (const ids of seen) remembered += ids.size;
+    result.maxRemembered = Math.max(result.maxRemembered, remembered);
     nextStart = Math.max(nextStart, pollStart - lookback.ms(clock()));
     for (const ids of seen) ids.forgetBefore(nextStart);
     if (throttledThisRound) wait = Math.min(interval.throttled, Math.max(wait * 2, interval.max));

@@ -131,7 +131,9 @@ const options = (groups: SelectedLogGroup[], filterPattern?: string) => ({
   filterPattern,
 });
 
-beforeEach(() => logs.reset());
+beforeEach(() => {
+  logs.reset();
+});
 
 describe('liveTail', () => {
   it('starts a session on the groups, prints what was there before it, then its lines, and ends on abort', async () => {

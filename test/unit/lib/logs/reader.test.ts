@@ -49,7 +49,9 @@ const raw = (id: string, timestamp: number, stream = 'i-1') => ({
   ingestionTime: timestamp,
 });
 
-beforeEach(() => logs.reset());
+beforeEach(() => {
+  logs.reset();
+});
 
 /** The inputs of the FilterLogEvents calls made, in order. */
 const inputs = () => logs.commandCalls(FilterLogEventsCommand).map((call) => call.args[0].input);

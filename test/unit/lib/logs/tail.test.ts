@@ -59,7 +59,9 @@ const options = (groups: SelectedLogGroup[], extra: Partial<TailOptions> = {}): 
   ...extra,
 });
 
-beforeEach(() => logs.reset());
+beforeEach(() => {
+  logs.reset();
+});
 
 describe('tailLogs without --follow', () => {
   it('prints every group merged in timestamp order, within --since and --until', async () => {
@@ -111,6 +113,7 @@ describe('tailLogs without --follow', () => {
       events: (batch: LogEvent[]) => {
         h.sink.events(batch);
         if (h.batches.length === 1) return new Promise<void>((resolve) => (release = resolve));
+        return undefined;
       },
     };
     const done = tailLogs(options([AGENT]), h.deps, sink).then(() => (blocked = false));
@@ -150,8 +153,7 @@ describe('tailLogs --follow', () => {
       }
     };
     write(T0);
-    let h!: ReturnType<typeof harness>;
-    h = harness(fake, (now, sleeps) => {
+    const h: ReturnType<typeof harness> = harness(fake, (now, sleeps) => {
       if (sleeps <= 200) write(now);
       if (sleeps === 220) h.abort.abort();
       // Now and then the service throttles a call or expires a token.
@@ -173,8 +175,7 @@ describe('tailLogs --follow', () => {
     const run = async (lookback: LookbackWindow) => {
       const fake = new FakeLogs();
       fake.groups.add(AGENT.name);
-      let h!: ReturnType<typeof harness>;
-      h = harness(fake, (now, sleeps) => {
+      const h: ReturnType<typeof harness> = harness(fake, (now, sleeps) => {
         if (sleeps === 3) fake.put(AGENT.name, 'i-1', now - 4_000, '4 s late'); // inside the 5 s window
         if (sleeps === 8) fake.put(AGENT.name, 'i-1', now - 6_500, '6.5 s late'); // needs a wider one
         if (sleeps === 12) h.abort.abort();
@@ -194,8 +195,7 @@ describe('tailLogs --follow', () => {
   it('picks up streams that appear while it follows (a new instance, a new task)', async () => {
     const fake = new FakeLogs();
     fake.put(SERVICE.name, '404/web/t1', T0 - 1_000, 'old task');
-    let h!: ReturnType<typeof harness>;
-    h = harness(fake, (now, sleeps) => {
+    const h: ReturnType<typeof harness> = harness(fake, (now, sleeps) => {
       if (sleeps === 2) fake.put(SERVICE.name, '404/web/t2', now, 'new task');
       if (sleeps === 4) h.abort.abort();
     });
@@ -206,8 +206,7 @@ describe('tailLogs --follow', () => {
   it('keeps memory bounded however long it runs', async () => {
     const fake = new FakeLogs();
     fake.groups.add(AGENT.name);
-    let h!: ReturnType<typeof harness>;
-    h = harness(fake, (now, sleeps) => {
+    const h: ReturnType<typeof harness> = harness(fake, (now, sleeps) => {
       if (sleeps === 500) return h.abort.abort();
       for (let i = 0; i < 20; i++) fake.put(AGENT.name, `i-${i % 4}`, now - 100, `poll ${sleeps} line ${i}`);
     });
@@ -222,8 +221,7 @@ describe('tailLogs --follow', () => {
   it('polls faster while lines arrive, slower when idle, and backs off while throttled', async () => {
     const fake = new FakeLogs();
     fake.groups.add(AGENT.name);
-    let h!: ReturnType<typeof harness>;
-    h = harness(fake, (now, sleeps) => {
+    const h: ReturnType<typeof harness> = harness(fake, (now, sleeps) => {
       if (sleeps === 1) fake.put(AGENT.name, 'i-1', now, 'busy');
       if (sleeps === 5) fake.throttleCalls = new Set([fake.calls.length, fake.calls.length + 1]);
       if (sleeps === 12) h.abort.abort();
@@ -241,8 +239,7 @@ describe('tailLogs --follow', () => {
   it('stops at once when aborted while waiting', async () => {
     const fake = new FakeLogs();
     fake.groups.add(AGENT.name);
-    let h!: ReturnType<typeof harness>;
-    h = harness(fake, () => h.abort.abort());
+    const h: ReturnType<typeof harness> = harness(fake, () => h.abort.abort());
     const result = await tailLogs(options([AGENT], { follow: true }), h.deps, h.sink);
     expect(result).toMatchObject({ interrupted: true, polls: 0 });
     expect(h.notices).toEqual([{ type: 'following', groups: 1 }]);

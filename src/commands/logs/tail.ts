@@ -84,7 +84,7 @@ export default class LogsTail extends BaseCommand<typeof LogsTail> {
             chooseMany(
               `Log groups of ${settings.env} to tail`,
               groups.map((group) => ({
-                name: `${group.kind === 'instance' ? 'instance' : 'task'}  ${group.label}`,
+                name: `${group.kind.padEnd(8)}  ${group.label}`,
                 value: group,
               })),
             )

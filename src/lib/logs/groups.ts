@@ -128,6 +128,18 @@ export function toSelected(group: EnvironmentLogGroup, streamNames?: string[]): 
   return { name: group.name, arn: group.arn, kind: group.kind, label: group.label, streamNames };
 }
 
+/** A group named with `--group`: tagged as an instance or task group when it is one of the environment's. */
+function groupByName(env: string, name: string, arn: string | undefined): SelectedLogGroup {
+  for (const [kind, prefix] of [
+    ['instance', instanceLogGroupPrefix(env)],
+    ['task', taskLogGroupPrefix(env)],
+  ] as const) {
+    if (name.startsWith(prefix) && name.length > prefix.length)
+      return { name, arn, kind, label: name.slice(prefix.length) };
+  }
+  return { name, arn, kind: 'group' };
+}
+
 function listing(values: string[], limit = 20): string {
   const shown = values.slice(0, limit).join(', ');
   return values.length > limit ? `${shown} and ${values.length - limit} more` : shown;
@@ -142,13 +154,19 @@ export async function selectLogGroups(
   client: LogGroupsClient,
   env: string,
   selection: LogSelection,
-  discovered: EnvironmentLogGroup[],
+  environmentGroups: () => Promise<EnvironmentLogGroup[]>,
 ): Promise<SelectedLogGroup[]> {
   const selected = new Map<string, SelectedLogGroup>();
+  const wantsInstances = Boolean(
+    selection.instances || selection.files?.length || selection.instanceIds?.length,
+  );
+  const wantsTasks = Boolean(selection.tasks || selection.services?.length);
+  // `--group` alone needs no look-up of the environment's groups (one call per group instead).
+  const discovered = wantsInstances || wantsTasks ? await environmentGroups() : [];
   const instanceGroups = discovered.filter((group) => group.kind === 'instance');
   const taskGroups = discovered.filter((group) => group.kind === 'task');
 
-  if (selection.instances || selection.files?.length || selection.instanceIds?.length) {
+  if (wantsInstances) {
     const validFiles = Object.keys(INSTANCE_LOG_FILES);
     for (const file of selection.files ?? []) {
       if (!validFiles.includes(file))
@@ -206,7 +224,7 @@ export async function selectLogGroups(
     }
   }
 
-  if (selection.tasks || selection.services?.length) {
+  if (wantsTasks) {
     if (taskGroups.length === 0)
       throw new OperationError(
         'NO_TASK_LOG_GROUPS',
@@ -235,21 +253,18 @@ export async function selectLogGroups(
   }
 
   for (const name of selection.groups ?? []) {
-    const own = discovered.find((group) => group.name === name);
-    if (own) {
-      selected.set(name, toSelected(own));
-      continue;
-    }
     const found = (await describeGroups(client, name)).find((group) => group.logGroupName === name);
-    if (!found)
+    if (!found) {
+      const known = await environmentGroups();
       throw new UsageError('UNKNOWN_LOG_GROUP', `Log group ${name} does not exist.`, {
         suggestions: [
-          discovered.length > 0
-            ? `Log groups of environment ${env}: ${listing(discovered.map((group) => group.name))}.`
+          known.length > 0
+            ? `Log groups of environment ${env}: ${listing(known.map((group) => group.name))}.`
             : `Environment ${env} has no log groups; check --env and --region.`,
         ],
       });
-    selected.set(name, { name, arn: arnOf(found), kind: 'group' });
+    }
+    selected.set(name, groupByName(env, name, arnOf(found)));
   }
   return [...selected.values()];
 }

@@ -82,12 +82,14 @@ export async function planTail(
       `--page-size must be between 1 and 10000, not ${request.pageLimit}.`,
     );
 
-  const discovered = await discoverLogGroups(client, request.env);
+  let discovery: Promise<EnvironmentLogGroup[]> | undefined;
+  const environmentGroups = () => (discovery ??= discoverLogGroups(client, request.env));
   let groups;
   let defaulted = false;
   if (hasSelector(request.selection)) {
-    groups = await selectLogGroups(client, request.env, request.selection, discovered);
+    groups = await selectLogGroups(client, request.env, request.selection, environmentGroups);
   } else {
+    const discovered = await environmentGroups();
     if (discovered.length === 0)
       throw new UsageError(
         'NO_LOG_GROUPS',

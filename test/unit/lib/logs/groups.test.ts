@@ -35,6 +35,9 @@ beforeEach(() => {
     .on(DescribeLogGroupsCommand, { logGroupNamePrefix: '/ecspoc/dev/tasks/' })
     .resolves({ logGroups: [group('/ecspoc/dev/tasks/php-hello'), group('/ecspoc/dev/tasks/404')] });
   logs
+    .on(DescribeLogGroupsCommand, { logGroupNamePrefix: '/ecspoc/dev/tasks/404' })
+    .resolves({ logGroups: [group('/ecspoc/dev/tasks/404')] });
+  logs
     .on(DescribeLogGroupsCommand, { logGroupNamePrefix: '/aws/other' })
     .resolves({ logGroups: [group('/aws/other')] });
   logs
@@ -52,7 +55,7 @@ beforeEach(() => {
 });
 
 async function select(selection: LogSelection) {
-  return selectLogGroups(client, 'dev', selection, await discoverLogGroups(client, 'dev'));
+  return selectLogGroups(client, 'dev', selection, () => discoverLogGroups(client, 'dev'));
 }
 
 async function failure(selection: LogSelection) {
@@ -88,6 +91,25 @@ describe('selectLogGroups', () => {
   it('--instances and --tasks select every group of their kind', async () => {
     expect((await select({ instances: true })).map((g) => g.label)).toEqual(['dmesg', 'docker', 'ecs-agent']);
     expect((await select({ tasks: true })).map((g) => g.label)).toEqual(['404', 'php-hello']);
+  });
+
+  it("--group alone looks up only the groups it names, and tags the environment's own", async () => {
+    logs
+      .on(DescribeLogGroupsCommand, { logGroupNamePrefix: '/ecspoc/dev/tasks/404' })
+      .resolves({ logGroups: [group('/ecspoc/dev/tasks/404')] });
+    const groups = await select({ groups: ['/ecspoc/dev/tasks/404', '/aws/other'] });
+    expect(groups).toEqual([
+      {
+        name: '/ecspoc/dev/tasks/404',
+        arn: arn('/ecspoc/dev/tasks/404').slice(0, -2),
+        kind: 'task',
+        label: '404',
+      },
+      { name: '/aws/other', arn: arn('/aws/other').slice(0, -2), kind: 'group' },
+    ]);
+    expect(
+      logs.commandCalls(DescribeLogGroupsCommand).map((c) => c.args[0].input.logGroupNamePrefix),
+    ).toEqual(['/ecspoc/dev/tasks/404', '/aws/other']);
   });
 
   it('--file and --service narrow; --group adds any group; selections add up without repeats', async () => {

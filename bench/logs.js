@@ -310,14 +310,13 @@ async function memory(endpoint, client) {
   await writer;
   child.kill('SIGINT');
   const warm = samples.slice(Math.min(5, samples.length - 1));
-  const quarter = Math.max(1, Math.floor(warm.length / 4));
-  const first = median(warm.slice(0, quarter));
-  const last = median(warm.slice(-quarter));
+  const third = Math.max(1, Math.floor(warm.length / 3));
+  const peakOf = (values) => Math.max(...values);
   console.log(
     `\nlong follow: resident memory of ecspoc over ${RSS_SECONDS} s of steady writes (3 groups, ~${Math.round(written / RSS_SECONDS)} events/s, ${printed} lines printed)`,
   );
   console.log(
-    `  after warm-up ${first.toFixed(1)} MiB   at the end ${last.toFixed(1)} MiB   peak ${Math.max(...samples).toFixed(1)} MiB`,
+    `  peak in the first third ${peakOf(warm.slice(0, third)).toFixed(1)} MiB, middle ${peakOf(warm.slice(third, 2 * third)).toFixed(1)} MiB, last ${peakOf(warm.slice(2 * third)).toFixed(1)} MiB; overall peak ${peakOf(samples).toFixed(1)} MiB`,
   );
   console.log(`  samples (MiB): ${samples.map((v) => v.toFixed(0)).join(' ')}`);
 }

@@ -102,7 +102,7 @@ export async function liveTail(options: TailOptions, deps: TailDeps, sink: TailS
     } catch (error) {
       if (signal?.aborted) return { ...result, interrupted: true };
       const failure = toAwsError(error, 'starting a Live Tail session');
-      throw new AwsError(failure.code, failure.message, {
+      throw new AwsError(failure.code, failure.message.split('\n')[0], {
         cause: error,
         suggestions: [...failure.suggestions, 'Drop --live to follow by polling with FilterLogEvents.'],
       });
@@ -213,7 +213,7 @@ export async function liveTail(options: TailOptions, deps: TailDeps, sink: TailS
       failures += 1;
       if (failures >= MAX_SESSION_FAILURES) {
         const failure = toAwsError(end.error, 'reading the Live Tail session');
-        throw new AwsError(failure.code, failure.message, {
+        throw new AwsError(failure.code, failure.message.split('\n')[0], {
           cause: end.error,
           suggestions: ['Drop --live to follow by polling with FilterLogEvents.'],
         });

@@ -19,7 +19,7 @@ export interface TailOptions {
 
 /** Poll interval bounds of `follow`, in ms. */
 export interface PollInterval {
-  /** While events keep arriving (default 250 ms). */
+  /** While events keep arriving (default 500 ms; each poll re-reads the look-back window, so not faster). */
   min: number;
   /** When idle (default 1,000 ms: new lines appear within about a second). */
   max: number;
@@ -106,7 +106,7 @@ export async function tailLogs(options: TailOptions, deps: TailDeps, sink: TailS
   const clock = deps.clock ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
   const signal = deps.signal;
-  const interval: PollInterval = { min: 250, max: 1_000, throttled: 10_000, ...deps.pollInterval };
+  const interval: PollInterval = { min: 500, max: 1_000, throttled: 10_000, ...deps.pollInterval };
   let throttledThisRound = false;
   const readerDeps: ReaderDeps = {
     ...deps.reader,

@@ -226,6 +226,7 @@ describe('tailLogs --follow', () => {
       if (sleeps === 5) fake.throttleCalls = new Set([fake.calls.length, fake.calls.length + 1]);
       if (sleeps === 12) h.abort.abort();
     });
+    h.deps.pollInterval = { min: 250, max: 1_000, throttled: 10_000 };
     await tailLogs(options([AGENT], { follow: true }), h.deps, h.sink);
     // first wait is the minimum; after the busy poll the minimum again; then idle doubling to 1 s; the
     // throttled round's two back-offs (500 and 1,000 ms less jitter) and then a longer poll interval,

@@ -24,6 +24,8 @@ const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url));
 
 const moto = await startMoto({ MOTO_ECS_SERVICE_RUNNING: '0' });
 await keepTasksRunning(moto.endpoint);
+// The rig's helpers find moto through the variable the e2e global set-up sets.
+process.env.ECSPOC_TEST_MOTO_ENDPOINT = moto.endpoint;
 const config = {
   endpoint: moto.endpoint,
   region: 'us-east-1',
@@ -69,7 +71,7 @@ function run(args) {
 
 /** A cluster of `instances` with services, the stand-ins running, and a new AMI rolled out. */
 async function environment(env, instances, options) {
-  const stack = await cluster.createClusterStack(config, env, { desired: instances, max: instances + 2 });
+  const stack = await cluster.createClusterStack(env, { desired: instances, max: instances + 2 });
   const agent = agentLib.startEcsAgent({
     config,
     cluster: stack.clusterName,

@@ -79,14 +79,14 @@ export function renderInstanceList(list: InstanceList, stream: NodeJS.WriteStrea
       `Try: ecspoc instances cycle --env ${list.env}   (carries it on)`,
     );
   }
-  if (list.newerImage) {
+  if (list.newerImage && target) {
     lines.push(
       paint(
         'yellow',
-        `A newer AMI is published: ${list.newerImage.imageId} (${list.newerImage.parameter}).`,
+        `${list.newerImage.parameter} names ${list.newerImage.imageId}; the launch template still launches ${target.imageId}.`,
         stream,
       ),
-      `Try: ecspoc deploy cluster --env ${list.env}, then: ecspoc instances cycle --outdated --env ${list.env}`,
+      `Try: ecspoc deploy cluster --env ${list.env}   (rolls it into the launch template), then: ecspoc instances cycle --outdated --env ${list.env}`,
     );
   } else if (outdated.length) {
     lines.push(`Try: ecspoc instances cycle --outdated --env ${list.env}`);

@@ -38,7 +38,7 @@ describe('the ECS agent stand-in', () => {
   };
 
   beforeAll(async () => {
-    stack = await createClusterStack(clientConfig(), 'agent', { desired: 2, max: 4 });
+    stack = await createClusterStack('agent', { desired: 2, max: 4 });
     agent = startEcsAgent({
       config: clientConfig(),
       cluster: stack.clusterName,

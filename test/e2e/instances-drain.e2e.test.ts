@@ -33,7 +33,7 @@ describe('ecspoc instances drain and activate against moto_server', () => {
   };
 
   beforeAll(async () => {
-    stack = await createClusterStack(clientConfig(), ENV, { desired: 3, max: 3 });
+    stack = await createClusterStack(ENV, { desired: 3, max: 3 });
     agent = startEcsAgent({
       config: clientConfig(),
       cluster: stack.clusterName,

@@ -46,7 +46,7 @@ describe('the ECS scheduler stand-in', () => {
   };
 
   beforeAll(async () => {
-    stack = await createClusterStack(clientConfig(), 'sched', { desired: 3, max: 3 });
+    stack = await createClusterStack('sched', { desired: 3, max: 3 });
     agent = startEcsAgent({
       config: clientConfig(),
       cluster: stack.clusterName,

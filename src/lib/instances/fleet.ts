@@ -106,7 +106,7 @@ export interface Fleet {
   refs: ClusterRefs;
   group?: GroupState;
   target?: LaunchTarget;
-  /** A newer AMI than the launch template's, published under the parameter the stack resolved. */
+  /** The AMI now published under the SSM parameter the stack resolved, when the launch template has another. */
   newerImage?: { parameter: string; imageId: string };
   instances: FleetInstance[];
 }

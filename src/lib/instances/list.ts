@@ -15,7 +15,7 @@ export interface InstanceList {
     cycle?: CycleState;
   };
   launchTemplate?: LaunchTarget;
-  /** A newer AMI published under the SSM parameter the cluster stack resolved its AMI from. */
+  /** The AMI now published under the SSM parameter the cluster stack resolved, when the launch template has another. */
   newerImage?: { parameter: string; imageId: string };
   instances: FleetInstance[];
 }

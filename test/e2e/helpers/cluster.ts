@@ -1,16 +1,12 @@
-// Builds what `ecspoc instances` works on in the end-to-end tests and the cycle bench: the cluster
-// stack (`ecspoc-<env>-cluster`, a fixture with the real stack's outputs) with its Auto Scaling
-// Group, services with task definitions, and a new AMI rolled into the launch template.
+// Builds what `ecspoc instances` works on in the end-to-end tests and the cycle bench: the real
+// cluster stack (templates/cluster.yml, with the network, load-balancer and bastion stacks it needs,
+// deployed from the catalog) with its Auto Scaling Group, services with task definitions, and a new
+// AMI rolled into the launch template.
 import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import {
-  CloudFormationClient,
-  CreateStackCommand,
-  DescribeStacksCommand,
-} from '@aws-sdk/client-cloudformation';
 import {
   CreateLaunchTemplateVersionCommand,
   EC2Client,
@@ -22,12 +18,9 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { readFileSync } from 'node:fs';
 
+import { deployBundle } from './bundle.js';
 import type { ClientConfig } from './ecs-agent.js';
-
-/** The fixture standing in for templates/cluster.yml. */
-export const CLUSTER_FIXTURE = new URL('../fixtures/cluster-stack.yml', import.meta.url);
 
 /** The outputs `ecspoc instances` reads. */
 export interface ClusterStack {
@@ -36,37 +29,28 @@ export interface ClusterStack {
   launchTemplateId: string;
 }
 
-/** Creates stack `ecspoc-<env>-cluster` with `desired` instances (max `max`) and returns its outputs. */
+/**
+ * Deploys stack `ecspoc-<env>-cluster` from templates/cluster.yml (and the stacks it depends on) with
+ * `desired` instances and max size `max`, and returns its outputs.
+ */
 export async function createClusterStack(
-  config: ClientConfig,
   env: string,
-  capacity: { desired: number; max: number; imageId?: string },
+  capacity: { desired: number; max: number },
 ): Promise<ClusterStack> {
-  const cfn = new CloudFormationClient(config);
-  try {
-    const StackName = `ecspoc-${env}-cluster`;
-    await cfn.send(
-      new CreateStackCommand({
-        StackName,
-        TemplateBody: readFileSync(CLUSTER_FIXTURE, 'utf8'),
-        Parameters: [
-          { ParameterKey: 'EnvName', ParameterValue: env },
-          { ParameterKey: 'DesiredCapacity', ParameterValue: String(capacity.desired) },
-          { ParameterKey: 'MaxSize', ParameterValue: String(capacity.max) },
-          ...(capacity.imageId ? [{ ParameterKey: 'ImageId', ParameterValue: capacity.imageId }] : []),
-        ],
-      }),
-    );
-    const stack = (await cfn.send(new DescribeStacksCommand({ StackName }))).Stacks?.[0];
-    const output = (key: string) => stack?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue as string;
-    return {
-      clusterName: output('ClusterName'),
-      autoScalingGroupName: output('AutoScalingGroupName'),
-      launchTemplateId: output('LaunchTemplateId'),
-    };
-  } finally {
-    cfn.destroy();
-  }
+  const bundle = await deployBundle(env, {
+    select: ['cluster'],
+    overrides: {
+      components: {
+        cluster: { MinSize: '0', DesiredCapacity: String(capacity.desired), MaxSize: String(capacity.max) },
+      },
+    },
+  });
+  const outputs = bundle.outputs.cluster;
+  return {
+    clusterName: outputs.ClusterName,
+    autoScalingGroupName: outputs.AutoScalingGroupName,
+    launchTemplateId: outputs.LaunchTemplateId,
+  };
 }
 
 /** One service of the test cluster. */

@@ -66,7 +66,6 @@ export function startEcsAgent(options: EcsAgentOptions): EcsAgent {
   let adopted = false;
 
   const register = (instanceId: string) => {
-    booting.delete(instanceId);
     const call = (async () => {
       try {
         const response = await ecs.send(
@@ -84,6 +83,9 @@ export function startEcsAgent(options: EcsAgentOptions): EcsAgent {
         registered.set(instanceId, response.containerInstance?.containerInstanceArn as string);
       } catch (error) {
         errors.push(error);
+      } finally {
+        // Booting until registered: the loop must not start a second boot meanwhile.
+        booting.delete(instanceId);
       }
     })();
     inFlight.add(call);

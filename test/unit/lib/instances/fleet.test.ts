@@ -69,6 +69,35 @@ describe('describeFleet', () => {
     expect(fleet.target).toMatchObject({ imageId: 'ami-ssm', imageParameter: '/aws/service/ecs/x' });
   });
 
+  it('reports the AMI now published under the parameter the stack resolved, when the template has another', async () => {
+    world = new FakeWorld({ instances: 1 });
+    const parameter = '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id';
+    world.mocks.cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'ecspoc-dev-cluster',
+          StackStatus: 'UPDATE_COMPLETE',
+          CreationTime: new Date(0),
+          Parameters: [{ ParameterKey: 'ImageId', ParameterValue: parameter, ResolvedValue: 'ami-new' }],
+          Outputs: [
+            { OutputKey: 'ClusterName', OutputValue: 'ecspoc-dev' },
+            { OutputKey: 'AutoScalingGroupName', OutputValue: 'ecspoc-dev-instances' },
+          ],
+        },
+      ],
+    });
+    world.mocks.ssm
+      .on(GetParameterCommand, { Name: parameter })
+      .resolves({ Parameter: { Value: 'ami-newer' } });
+    const fleet = await describeFleet(world.clients(), 'dev');
+    expect(fleet.newerImage).toEqual({ parameter, imageId: 'ami-newer' });
+
+    world.mocks.ssm
+      .on(GetParameterCommand, { Name: parameter })
+      .resolves({ Parameter: { Value: 'ami-new' } });
+    expect((await describeFleet(world.clients(), 'dev')).newerImage).toBeUndefined();
+  });
+
   it('says how to deploy the cluster when the environment has none', async () => {
     world = new FakeWorld({ instances: 1 });
     world.mocks.cfn.on(DescribeStacksCommand).rejects(

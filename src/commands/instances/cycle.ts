@@ -54,44 +54,34 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
     const { argv } = await this.parse(InstancesCycle);
     const ids = argv as string[];
     const { settings, aws } = await this.awsContext();
-    const [
-      { instanceClients },
-      { cycleInstances },
-      { parseDuration },
-      { systemClock },
-      { apiCalls },
-      prompt,
-      ui,
-    ] = await Promise.all([
-      import('../../lib/instances/clients.js'),
-      import('../../lib/instances/cycle.js'),
-      import('../../lib/instances/duration.js'),
-      import('../../lib/instances/clock.js'),
-      import('../../lib/aws/counter.js'),
-      import('../../ui/prompt.js'),
-      import('../../ui/instances.js'),
+    const [{ instanceClients }, { cycleInstances }, { parseDuration }, { systemClock }, { apiCalls }, ui] =
+      await Promise.all([
+        import('../../lib/instances/clients.js'),
+        import('../../lib/instances/cycle.js'),
+        import('../../lib/instances/duration.js'),
+        import('../../lib/instances/clock.js'),
+        import('../../lib/aws/counter.js'),
+        import('../../ui/instances.js'),
+      ]);
+    const [{ cycleSession }, { onInterrupt }, { UsageError }] = await Promise.all([
+      import('../../ui/cycle-session.js'),
+      import('../../ui/interrupt.js'),
+      import('../../lib/errors.js'),
     ]);
-    const { UsageError } = await import('../../lib/errors.js');
     if (ids.length > 0 && this.flags.outdated) {
       throw new UsageError('CONFLICTING_SELECTION', 'Name instances or pass --outdated, not both.', {
         suggestions: ['ecspoc instances cycle --outdated, or: ecspoc instances cycle i-0abc123 i-0def456'],
       });
     }
     const json = this.jsonEnabled();
-    const { onInterrupt } = await import('../../ui/interrupt.js');
+    const session = cycleSession({ json, yes: this.flags.yes });
     const interrupt = onInterrupt();
-    let progress: Awaited<ReturnType<typeof ui.cycleProgress>> | undefined;
-    const noteBeforeStart = ui.noteSink(json);
     try {
       const result = await cycleInstances(
         instanceClients(aws),
         {
           env: settings.env,
-          selection: ids.length
-            ? { kind: 'ids', ids }
-            : this.flags.outdated
-              ? { kind: 'outdated' }
-              : { kind: 'all' },
+          selection: ids.length ? { kind: 'ids', ids } : { kind: this.flags.outdated ? 'outdated' : 'all' },
           batchSize: this.flags['batch-size'],
           maxUnavailable: this.flags['max-unavailable'],
           raiseMax: this.flags['raise-max'],
@@ -101,38 +91,20 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
           planOnly: this.flags.plan,
         },
         {
+          ...session,
           clock: systemClock,
           signal: interrupt.signal,
-          emit: (event) => (progress ? progress.emit(event) : noteBeforeStart(event)),
           apiCallCount: () => apiCalls.snapshot().total.operations,
-          agreeToRaiseMax:
-            this.flags.yes || !prompt.canPrompt()
-              ? undefined
-              : (from, to) =>
-                  prompt
-                    .confirm(`The surge needs max size ${to} (now ${from}). Raise it during the cycle?`, {
-                      yes: false,
-                      action: 'raise max size',
-                    })
-                    .then(
-                      () => true,
-                      () => false,
-                    ),
-          confirm: async (prepared, question) => {
-            if (!json) process.stderr.write(ui.renderPlan(ui.planView(prepared), process.stderr));
-            await prompt.confirm(question, { yes: this.flags.yes, action: 'cycle instances' });
-            progress = await ui.cycleProgress(prepared.plan, json);
-          },
         },
       );
-      await progress?.end();
+      await session.end();
       if (!json) {
         const view = { ...result, resumedRun: result.resumed ? result.runId : undefined };
         process.stdout.write(this.flags.plan ? ui.renderPlan(view) : ui.renderCycleSummary(result));
       }
       return result;
     } catch (error) {
-      await progress?.end(error);
+      await session.end(error);
       throw error;
     } finally {
       interrupt.dispose();

@@ -37,7 +37,7 @@ export default class InstancesDrain extends BaseCommand<typeof InstancesDrain> {
     const [
       lib,
       fleetLib,
-      { drainInstances, resolveInstances },
+      { drainInstances, prepareDrain },
       { parseDuration },
       { systemClock },
       { confirm },
@@ -69,7 +69,11 @@ export default class InstancesDrain extends BaseCommand<typeof InstancesDrain> {
         `Name them: ecspoc instances drain i-0abc123 --env ${settings.env}`,
       );
     }
-    const chosen = resolveInstances(fleet, ids);
+    const stopStandaloneTasks = this.flags['stop-standalone-tasks'];
+    const prepared = await prepareDrain(clients, fleet, ids, stopStandaloneTasks);
+    if (!this.jsonEnabled())
+      for (const warning of prepared.warnings) process.stderr.write(`warning: ${warning}\n`);
+    const chosen = prepared.instances;
     const tasks = chosen.reduce((n, i) => n + i.runningTasks + i.pendingTasks, 0);
     await confirm(`Drain ${chosen.map((i) => i.instanceId).join(', ')} (${tasks} task(s) to move)?`, {
       yes: this.flags.yes,
@@ -84,13 +88,13 @@ export default class InstancesDrain extends BaseCommand<typeof InstancesDrain> {
         {
           env: settings.env,
           ids: chosen.map((i) => i.instanceId),
-          stopStandaloneTasks: this.flags['stop-standalone-tasks'],
+          stopStandaloneTasks,
           wait: this.flags.wait,
           timeoutMs,
           pollIntervalMs,
         },
         { clock: systemClock, signal: interrupt.signal, emit: progress.emit },
-        fleet,
+        prepared,
       );
       await progress.end(undefined, this.flags.wait ? 'drained' : 'DRAINING (not waiting)');
       if (!this.jsonEnabled()) process.stdout.write(ui.renderDrainSummary(result));

@@ -217,19 +217,28 @@ export function drainCapacityWarnings(
   ];
 }
 
+/** A drain checked and ready: the instances, their tasks, and what the operator should know first. */
+export interface PreparedDrain {
+  fleet: Fleet;
+  instances: FleetInstance[];
+  /** Standalone tasks by instance id: draining does not stop them. */
+  standalone: Map<string, WorkloadTask[]>;
+  /** Said before anything changes: tasks that will not fit, standalone tasks that keep running. */
+  warnings: string[];
+}
+
 /**
- * Drains container instances: sets them DRAINING (ECS moves service tasks elsewhere), stops their
- * standalone tasks when asked, and waits until no task runs on them (unless `wait` is false).
+ * Finds the instances to drain and what draining them means, changing nothing: whether the service
+ * tasks fit on the instances left ACTIVE, and which standalone tasks would keep running.
  */
-export async function drainInstances(
+export async function prepareDrain(
   clients: InstanceClients,
-  options: DrainOptions,
-  deps: RunDeps,
-  fleet?: Fleet,
-): Promise<DrainResult> {
-  fleet ??= await describeFleet(clients, options.env);
+  fleet: Fleet,
+  ids: string[],
+  stopStandaloneTasks: boolean,
+): Promise<PreparedDrain> {
   const cluster = fleet.refs.clusterName;
-  const instances = resolveInstances(fleet, options.ids);
+  const instances = resolveInstances(fleet, ids);
   const unregistered = instances.filter((i) => !i.containerInstanceArn);
   if (unregistered.length > 0) {
     throw new UsageError(
@@ -247,7 +256,36 @@ export async function drainInstances(
   );
   const warnings = drainCapacityWarnings(fleet, instances, tasks, requirements);
   const standalone = new Map(instances.map((i) => [i.instanceId, standaloneTasks(i, tasks)]));
-  for (const warning of warnings) deps.emit({ type: 'note', message: `warning: ${warning}` });
+  if (!stopStandaloneTasks) {
+    for (const [instanceId, own] of standalone) {
+      if (own.length === 0) continue;
+      warnings.push(
+        `${own.length} standalone task(s) keep running on ${instanceId}: draining does not stop them ` +
+          '(--stop-standalone-tasks does).',
+      );
+    }
+  }
+  return { fleet, instances, standalone, warnings };
+}
+
+/**
+ * Drains container instances: sets them DRAINING (ECS moves service tasks elsewhere), stops their
+ * standalone tasks when asked, and waits until no task runs on them (unless `wait` is false).
+ * Without `prepared`, prepares first (and reports the warnings as notes).
+ */
+export async function drainInstances(
+  clients: InstanceClients,
+  options: DrainOptions,
+  deps: RunDeps,
+  prepared?: PreparedDrain,
+): Promise<DrainResult> {
+  if (!prepared) {
+    const fleet = await describeFleet(clients, options.env);
+    prepared = await prepareDrain(clients, fleet, options.ids, options.stopStandaloneTasks);
+    for (const warning of prepared.warnings) deps.emit({ type: 'note', message: `warning: ${warning}` });
+  }
+  const { instances, standalone, warnings } = prepared;
+  const cluster = prepared.fleet.refs.clusterName;
 
   await setInstanceStatus(clients, cluster, instances, 'DRAINING');
   for (const instance of instances) {
@@ -260,23 +298,15 @@ export async function drainInstances(
   const stopped = new Map<string, number>();
   for (const instance of instances) {
     const own = standalone.get(instance.instanceId) ?? [];
-    if (own.length === 0) continue;
-    if (options.stopStandaloneTasks) {
-      await stopTasks(
-        clients,
-        cluster,
-        own.map((t) => t.taskArn),
-        'Stopped by ecspoc instances drain',
-      );
-      stopped.set(instance.instanceId, own.length);
-      deps.emit({ type: 'standalone-stopped', instanceId: instance.instanceId, count: own.length });
-    } else {
-      const warning =
-        `${own.length} standalone task(s) keep running on ${instance.instanceId}: draining does not stop them ` +
-        '(--stop-standalone-tasks does).';
-      warnings.push(warning);
-      deps.emit({ type: 'note', message: `warning: ${warning}` });
-    }
+    if (own.length === 0 || !options.stopStandaloneTasks) continue;
+    await stopTasks(
+      clients,
+      cluster,
+      own.map((t) => t.taskArn),
+      'Stopped by ecspoc instances drain',
+    );
+    stopped.set(instance.instanceId, own.length);
+    deps.emit({ type: 'standalone-stopped', instanceId: instance.instanceId, count: own.length });
   }
 
   let counts = new Map<string, { running: number; pending: number; status?: string }>();

@@ -23,7 +23,6 @@ export default {
       globalSetup: '<rootDir>/test/e2e/helpers/global-setup.js',
       globalTeardown: '<rootDir>/test/e2e/helpers/global-teardown.js',
       setupFilesAfterEnv: ['<rootDir>/test/e2e/helpers/reset-between-files.ts'],
-      testTimeout: 120000,
     },
   ],
 };

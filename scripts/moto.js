@@ -2,6 +2,10 @@
 // Plain JavaScript so that jest's global setup, bench scripts and `npm run demo` share it.
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+// moto_server plus the AWS behaviours its CloudFormation leaves out (see the file).
+const LAUNCHER = fileURLToPath(new URL('./moto_server.py', import.meta.url));
 
 /** Finds a free TCP port on 127.0.0.1. */
 export async function freePort() {
@@ -17,15 +21,18 @@ export async function freePort() {
   });
 }
 
-/** True when moto_server is on PATH. */
+/** True when moto_server is on PATH and its Python can run the launcher. */
 export function motoAvailable() {
-  return spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
+  return (
+    spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0 &&
+    spawnSync('python3', [LAUNCHER, '--help'], { stdio: 'ignore' }).status === 0
+  );
 }
 
-/** Starts moto_server on 127.0.0.1 at a free port and waits until it answers. */
+/** Starts moto_server (through scripts/moto_server.py) on 127.0.0.1 at a free port and waits until it answers. */
 export async function startMoto(extraEnv = {}) {
   const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn('python3', [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', ...extraEnv },
   });

@@ -1,0 +1,41 @@
+"""moto_server with two AWS behaviours that moto's CloudFormation leaves out and ecspoc relies on.
+
+Run it like moto_server: `python3 scripts/moto_server.py -H 127.0.0.1 -p PORT`.
+
+1. `AWS::EC2::Subnet` `MapPublicIpOnLaunch: true` is applied (moto ignores the property).
+2. An instance launched without an explicit `AssociatePublicIpAddress` follows its subnet's
+   `MapPublicIpOnLaunch`, as on AWS (moto's CloudFormation launches with "no public IP").
+
+Together they give the bastion of templates/bastion.yml the public address AWS gives it: one
+that changes on every stop and start, unlike an Elastic IP. Everything else is moto as shipped.
+"""
+
+import sys
+
+from moto.ec2.models.instances import Instance
+from moto.ec2.models.subnets import Subnet
+from moto.server import main
+
+_create_subnet = Subnet.create_from_cloudformation_json.__func__
+_init_instance = Instance.__init__
+
+
+def _subnet_from_cloudformation(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    subnet = _create_subnet(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    value = cloudformation_json.get("Properties", {}).get("MapPublicIpOnLaunch")
+    if str(value).lower() == "true":
+        subnet.map_public_ip_on_launch = True
+    return subnet
+
+
+def _instance_init(self, ec2_backend, image_id, user_data, security_groups, **kwargs):
+    # None means "not said": moto then asks the subnet, as AWS does.
+    kwargs.setdefault("associate_public_ip", None)
+    _init_instance(self, ec2_backend, image_id, user_data, security_groups, **kwargs)
+
+
+Subnet.create_from_cloudformation_json = classmethod(_subnet_from_cloudformation)
+Instance.__init__ = _instance_init
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,291 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { buildCatalog, findComponent } from '../../../../src/lib/stacks/catalog.js';
+import { INSTANCE_LOG_FILES, MAX_ENV_NAME_LENGTH } from '../../../../src/lib/stacks/names.js';
+import {
+  MAX_INLINE_TEMPLATE_BYTES,
+  readTemplate,
+  readTemplates,
+  templatesDirectory,
+  type StackTemplate,
+} from '../../../../src/lib/stacks/templates.js';
+
+type Json = Record<string, unknown>;
+
+const catalog = buildCatalog('dev');
+const templates = await readTemplates(catalog.components);
+const doc = (file: string) => templates.get(file)!.document as Json;
+const resources = (file: string) =>
+  doc(file).Resources as Record<string, { Type: string; Properties?: Json }>;
+const ofType = (file: string, type: string) => Object.values(resources(file)).filter((r) => r.Type === type);
+const declared = (template: StackTemplate) => template.parameters.map((p) => p.key);
+
+/** Every value in a JSON tree, depth first. */
+function* walk(value: unknown): Generator<unknown> {
+  yield value;
+  if (Array.isArray(value)) for (const item of value) yield* walk(item);
+  else if (value && typeof value === 'object') for (const item of Object.values(value)) yield* walk(item);
+}
+
+describe('readTemplate', () => {
+  it('finds the templates next to the package, whatever the working directory', () => {
+    expect(templatesDirectory()).toMatch(/[/\\]templates[/\\]$/);
+    expect(templates.size).toBe(10);
+  });
+
+  it('turns short-form intrinsics into their long form', () => {
+    const bastion = resources('bastion.yml').Bastion!.Properties!;
+    expect(bastion.SubnetId).toEqual({ 'Fn::Select': [0, { Ref: 'PublicSubnetIds' }] });
+    expect(bastion.LaunchTemplate).toEqual({
+      LaunchTemplateId: { Ref: 'BastionLaunchTemplate' },
+      Version: { 'Fn::GetAtt': ['BastionLaunchTemplate', 'LatestVersionNumber'] },
+    });
+  });
+
+  it('lists parameters with their defaults and outputs', () => {
+    const kinesis = templates.get('kinesis.yml')!;
+    expect(kinesis.parameters.map((p) => [p.key, p.default])).toEqual([
+      ['EnvName', undefined],
+      ['ShardCount', '1'],
+      ['RetentionPeriodHours', '24'],
+    ]);
+    expect(kinesis.outputs).toEqual(['StreamName', 'StreamArn']);
+  });
+
+  it('reports a missing or broken template as an operation error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecspoc-templates-'));
+    await expect(readTemplate('nope.yml', dir)).rejects.toMatchObject({ code: 'TEMPLATE_MISSING' });
+    writeFileSync(join(dir, 'bad.yml'), 'Resources: [unclosed');
+    await expect(readTemplate('bad.yml', dir)).rejects.toMatchObject({ code: 'TEMPLATE_INVALID' });
+    writeFileSync(join(dir, 'empty.yml'), 'Parameters: {}\n');
+    await expect(readTemplate('empty.yml', dir)).rejects.toMatchObject({
+      code: 'TEMPLATE_INVALID',
+      message: 'Template empty.yml has no Resources section.',
+    });
+  });
+});
+
+describe('the catalog and the templates agree', () => {
+  it('sets only parameters the template declares', () => {
+    for (const component of catalog.components) {
+      const keys = declared(templates.get(component.template)!);
+      const set = [
+        ...Object.keys(component.identity),
+        ...Object.keys(component.defaults),
+        ...Object.keys(component.wiring),
+        ...component.operatorParameters.map((p) => p.key),
+      ];
+      expect({ component: component.name, unknown: set.filter((key) => !keys.includes(key)) }).toEqual({
+        component: component.name,
+        unknown: [],
+      });
+    }
+  });
+
+  it('wires only outputs the upstream template has', () => {
+    for (const component of catalog.components) {
+      for (const [key, ref] of Object.entries(component.wiring)) {
+        const upstream = templates.get(findComponent(catalog, ref.component).template)!;
+        expect(
+          `${component.name}.${key} <- ${ref.component}.${ref.output}: ${upstream.outputs.includes(ref.output)}`,
+        ).toBe(`${component.name}.${key} <- ${ref.component}.${ref.output}: true`);
+      }
+    }
+  });
+
+  it('leaves no parameter without a value except those the operator owes', () => {
+    for (const component of catalog.components) {
+      const template = templates.get(component.template)!;
+      const given = new Set([
+        ...Object.keys(component.identity),
+        ...Object.keys(component.defaults),
+        ...Object.keys(component.wiring),
+      ]);
+      const owed = template.parameters
+        .filter((p) => p.default === undefined && !given.has(p.key))
+        .map((p) => p.key);
+      expect({ component: component.name, owed }).toEqual({
+        component: component.name,
+        owed: component.operatorParameters.map((p) => p.key),
+      });
+    }
+  });
+
+  it('caps the environment name at the CLI limit in every template', () => {
+    for (const template of templates.values()) {
+      const envName = (template.document.Parameters as Record<string, Json>).EnvName!;
+      expect([template.file, envName.MaxLength]).toEqual([template.file, MAX_ENV_NAME_LENGTH]);
+    }
+  });
+
+  it('fits every template inline (no bucket needed to deploy the bucket)', () => {
+    for (const template of templates.values())
+      expect(template.sizeBytes).toBeLessThan(MAX_INLINE_TEMPLATE_BYTES);
+  });
+});
+
+describe('the templates', () => {
+  it('import and export nothing: ecspoc wires outputs into parameters', () => {
+    for (const template of templates.values()) {
+      const imports = [...walk(template.document)].filter(
+        (v) => v && typeof v === 'object' && 'Fn::ImportValue' in v,
+      );
+      expect([template.file, imports]).toEqual([template.file, []]);
+      for (const output of Object.values((template.document.Outputs ?? {}) as Record<string, Json>)) {
+        expect(output).not.toHaveProperty('Export');
+      }
+    }
+  });
+
+  it('encrypt, version and close the bucket to the public, and demand TLS', () => {
+    const bucket = ofType('bootstrap.yml', 'AWS::S3::Bucket')[0]!.Properties!;
+    expect(bucket.BucketEncryption).toBeDefined();
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const policy = JSON.stringify(ofType('bootstrap.yml', 'AWS::S3::BucketPolicy')[0]!.Properties);
+    expect(policy).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('scan images on push and expire old ones', () => {
+    const repository = ofType('registry.yml', 'AWS::ECR::Repository')[0]!.Properties!;
+    expect(repository.ImageScanningConfiguration).toEqual({ ScanOnPush: true });
+    expect(repository.LifecyclePolicy).toBeDefined();
+  });
+
+  it('encrypt the stream and the topics', () => {
+    expect(ofType('kinesis.yml', 'AWS::Kinesis::Stream')[0]!.Properties!.StreamEncryption).toMatchObject({
+      EncryptionType: 'KMS',
+    });
+    const topics = ofType('cluster.yml', 'AWS::SNS::Topic');
+    expect(topics).toHaveLength(5);
+    for (const topic of topics) expect(topic.Properties!.KmsMasterKeyId).toEqual({ Ref: 'EventsKey' });
+    const keyPolicy = JSON.stringify(resources('cluster.yml').EventsKey!.Properties!.KeyPolicy);
+    expect(keyPolicy).toContain('"Service":"events.amazonaws.com"');
+  });
+
+  it('let EventBridge publish to each topic from its own rule only', () => {
+    const policies = ofType('cluster.yml', 'AWS::SNS::TopicPolicy');
+    expect(policies).toHaveLength(5);
+    const rules = Object.entries(resources('cluster.yml')).filter(([, r]) => r.Type === 'AWS::Events::Rule');
+    expect(rules).toHaveLength(5);
+    for (const [ruleId, rule] of rules) {
+      const topicId = ((rule.Properties!.Targets as Json[])[0]!.Arn as { Ref: string }).Ref;
+      const policy = policies.find(
+        (p) => JSON.stringify(p.Properties!.Topics) === JSON.stringify([{ Ref: topicId }]),
+      );
+      expect(JSON.stringify(policy?.Properties?.PolicyDocument)).toContain(
+        JSON.stringify({ 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } }),
+      );
+    }
+  });
+
+  it('require IMDSv2 and encrypted volumes on the bastion and the container instances', () => {
+    for (const file of ['bastion.yml', 'cluster.yml']) {
+      const data = ofType(file, 'AWS::EC2::LaunchTemplate')[0]!.Properties!.LaunchTemplateData as Json;
+      expect(data.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
+      for (const mapping of data.BlockDeviceMappings as { Ebs: Json }[])
+        expect(mapping.Ebs.Encrypted).toBe(true);
+    }
+  });
+
+  it('take the AMIs from the public SSM parameters', () => {
+    const image = (file: string) => (doc(file).Parameters as Record<string, Json>).ImageId!;
+    expect(image('cluster.yml')).toEqual(
+      expect.objectContaining({
+        Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
+        Default: '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id',
+      }),
+    );
+    expect(image('bastion.yml').Type).toBe('AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>');
+  });
+
+  it('let SSH reach the bastion only from the CIDR the operator gives, and the instances only from the bastion', () => {
+    const sshCidr = (doc('bastion.yml').Parameters as Record<string, Json>).SshCidr!;
+    expect(sshCidr).not.toHaveProperty('Default');
+    const bastionIngress = resources('bastion.yml').BastionSecurityGroup!.Properties!.SecurityGroupIngress;
+    expect(bastionIngress).toEqual([
+      expect.objectContaining({ FromPort: 22, ToPort: 22, CidrIp: { Ref: 'SshCidr' } }),
+    ]);
+    const instanceIngress = resources('cluster.yml').InstanceSecurityGroup!.Properties!
+      .SecurityGroupIngress as Json[];
+    const ssh = instanceIngress.filter((rule) => rule.FromPort === 22);
+    expect(ssh).toEqual([
+      expect.objectContaining({ SourceSecurityGroupId: { Ref: 'BastionSecurityGroupId' } }),
+    ]);
+    expect(instanceIngress.every((rule) => rule.CidrIp === undefined)).toBe(true);
+  });
+
+  it('run the container instances in the private subnets, the bastion in a public one', () => {
+    expect(resources('cluster.yml').AutoScalingGroup!.Properties!.VPCZoneIdentifier).toEqual({
+      Ref: 'PrivateSubnetIds',
+    });
+    const subnets = resources('network.yml');
+    expect(subnets.PublicSubnet1!.Properties!.MapPublicIpOnLaunch).toBe(true);
+    expect(subnets.PrivateSubnet1!.Properties!.MapPublicIpOnLaunch).toBe(false);
+  });
+
+  it('ship each of the six instance log files to its own group, one stream per instance', () => {
+    const userData = JSON.stringify(
+      (ofType('cluster.yml', 'AWS::EC2::LaunchTemplate')[0]!.Properties!.LaunchTemplateData as Json).UserData,
+    );
+    for (const [name, path] of Object.entries(INSTANCE_LOG_FILES)) {
+      expect(userData).toContain(
+        `{ \\"file_path\\": \\"${path}\\", \\"log_group_name\\": \\"/ecspoc/\${EnvName}/instances/${name}\\", \\"log_stream_name\\": \\"{instance_id}\\" }`,
+      );
+    }
+    const groups = ofType('cluster.yml', 'AWS::Logs::LogGroup').map((g) => g.Properties!);
+    expect(groups.map((g) => g.LogGroupName)).toEqual(
+      Object.keys(INSTANCE_LOG_FILES).map((name) => ({ 'Fn::Sub': `/ecspoc/\${EnvName}/instances/${name}` })),
+    );
+    for (const group of groups) expect(group.RetentionInDays).toEqual({ Ref: 'LogRetentionDays' });
+  });
+
+  it('let the 404 task role put records on its one stream and do nothing else', () => {
+    const role = resources('task-roles.yml').Service404TaskRole!.Properties!;
+    const statements = (role.Policies as { PolicyDocument: { Statement: Json[] } }[]).flatMap(
+      (policy) => policy.PolicyDocument.Statement,
+    );
+    expect(statements).toEqual([
+      {
+        Sid: 'PutRecordsOnOneStream',
+        Effect: 'Allow',
+        Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+        Resource: { Ref: 'StreamArn' },
+      },
+    ]);
+    expect(role).not.toHaveProperty('ManagedPolicyArns');
+  });
+
+  it('send task logs to the service group with the service as stream prefix', () => {
+    const task = resources('service.yml').TaskDefinition!.Properties!;
+    const container = (task.ContainerDefinitions as Json[])[0]!;
+    expect(container.LogConfiguration).toEqual({
+      LogDriver: 'awslogs',
+      Options: {
+        'awslogs-group': { Ref: 'TaskLogGroup' },
+        'awslogs-region': { Ref: 'AWS::Region' },
+        'awslogs-stream-prefix': { Ref: 'ServiceName' },
+      },
+    });
+    expect(resources('service.yml').TaskLogGroup!.Properties!.LogGroupName).toEqual({
+      'Fn::Sub': '/ecspoc/${EnvName}/tasks/${ServiceName}',
+    });
+  });
+
+  it('source the pipeline from GitHub through a connection and deploy through CloudFormation', () => {
+    const pipeline = resources('pipeline.yml').Pipeline!.Properties!;
+    const providers = (pipeline.Stages as { Actions: { ActionTypeId: Json }[] }[]).map(
+      (stage) => stage.Actions[0]!.ActionTypeId.Provider,
+    );
+    expect(providers).toEqual(['CodeStarSourceConnection', 'CodeBuild', 'CloudFormation']);
+    expect(ofType('pipeline.yml', 'AWS::CodeStarConnections::Connection')).toHaveLength(1);
+  });
+});

@@ -13,13 +13,15 @@ that changes on every stop and start, unlike an Elastic IP.
    moto 5.2 leaves them as they were before the change set: a stack created through a change set
    has no Outputs at all, and after an update the next identical change set is not seen as empty.
    `ecspoc deploy` (and `aws cloudformation deploy`) work through change sets and read Outputs.
+4. DescribeStacks shows a list parameter (`List<…>`, `CommaDelimitedList`) as CloudFormation does,
+   `a,b`, not as a Python list `['a', 'b']`.
 
 Everything else is moto as shipped.
 """
 
 import sys
 
-from moto.cloudformation.models import CloudFormationBackend
+from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.ec2.models.instances import Instance
 from moto.ec2.models.subnets import Subnet
 from moto.server import main
@@ -63,6 +65,22 @@ def _execute_change_set(self, change_set_name, stack_name=None):
     stack.output_map = stack._create_output_map()
 
 
+def _parameter_list(self):
+    hidden = self.resource_map.no_echo_parameter_keys
+    return [
+        {
+            "ParameterKey": key,
+            "ParameterValue": "****"
+            if key in hidden
+            else ",".join(str(item) for item in value)
+            if isinstance(value, list)
+            else value,
+        }
+        for key, value in self.resource_map.resolved_parameters.items()
+    ]
+
+
+Stack.parameter_list = property(_parameter_list)
 _execute = CloudFormationBackend.execute_change_set
 CloudFormationBackend.execute_change_set = _execute_change_set
 Subnet.create_from_cloudformation_json = classmethod(_subnet_from_cloudformation)

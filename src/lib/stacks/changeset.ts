@@ -605,7 +605,8 @@ export function toSnapshot(stack: Stack): StackSnapshot {
     status: stack.StackStatus ?? 'UNKNOWN',
     ...(stack.StackStatusReason ? { statusReason: stack.StackStatusReason } : {}),
     parameters: Object.fromEntries(
-      (stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ResolvedValue ?? p.ParameterValue ?? '']),
+      // ParameterValue is what was passed (an SSM parameter's name, not the AMI it resolved to).
+      (stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']),
     ),
     outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
     ...(stack.CreationTime ? { createdAt: stack.CreationTime.toISOString() } : {}),

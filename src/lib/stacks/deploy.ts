@@ -68,6 +68,13 @@ export interface PlannedParameter {
   from?: string;
 }
 
+/** A parameter of an existing stack whose value changes. */
+export interface ParameterChange {
+  key: string;
+  before?: string;
+  after: string;
+}
+
 /** The image a service's first deploy runs, and why. */
 export interface ImageChoice {
   uri: string;
@@ -90,6 +97,8 @@ export interface StackPlan {
   changes: ResourceChange[];
   exact: boolean;
   parameters: PlannedParameter[];
+  /** Parameters of an existing stack that get a new value. */
+  parameterChanges: ParameterChange[];
   /** Upstream components whose outputs are not known yet: the change set is made after them. */
   waitsFor: string[];
   /** Upstream components changed by this deploy: this stack is planned again if their outputs change. */
@@ -213,6 +222,7 @@ export async function planDeployment(input: DeployInput, context: DeployContext)
       dependsOn: executionDependencies(component, template, input),
       ...(snapshot ? { stackStatus: snapshot.status } : {}),
       parameters: resolved.parameters,
+      parameterChanges: previous ? parameterChanges(resolved.request, previous, template) : [],
       waitsFor: resolved.waitsFor,
       replannedAfter: [],
       ...(image ? { image } : {}),
@@ -562,6 +572,25 @@ function resolveStackParameters(
     request.push({ key, value: values[key] });
   }
   return { parameters, request, waitsFor: [...new Set(waiting.values())] };
+}
+
+function parameterChanges(
+  request: ParameterValue[],
+  previous: Record<string, string>,
+  template: StackTemplate,
+): ParameterChange[] {
+  const changes: ParameterChange[] = [];
+  for (const parameter of request) {
+    if ('usePrevious' in parameter || previous[parameter.key] === parameter.value) continue;
+    const secret = template.parameters.find((p) => p.key === parameter.key)?.noEcho;
+    const before = previous[parameter.key];
+    changes.push({
+      key: parameter.key,
+      ...(before !== undefined ? { before: secret ? '****' : before } : {}),
+      after: secret ? '****' : parameter.value,
+    });
+  }
+  return changes;
 }
 
 function sameRequest(a: ParameterValue[], b: ParameterValue[]): boolean {

@@ -77,22 +77,23 @@ export function describeActivity(activity: StackActivity): string {
   }
 }
 
-/** "3 to add, 1 to modify (1 replaced), 2 to remove". */
-export function summariseChanges(changes: ResourceChange[]): string {
+/** "3 to add, 1 to modify (1 replaced), 2 to remove"; with `done`, "3 added, 1 modified (1 replaced)…". */
+export function summariseChanges(changes: ResourceChange[], done = false): string {
   if (changes.length === 0) return 'no resource changes';
+  const verb = (future: string, past: string) => (done ? past : `to ${future}`);
   const count = (action: ChangeAction) => changes.filter((c) => c.action === action).length;
   const replaced = changes.filter((c) => c.action === 'modify' && c.replacement === 'True').length;
   const maybe = changes.filter((c) => c.action === 'modify' && c.replacement === 'Conditional').length;
   const parts: string[] = [];
-  if (count('add')) parts.push(`${count('add')} to add`);
+  if (count('add')) parts.push(`${count('add')} ${verb('add', 'added')}`);
   if (count('modify')) {
     const notes = [replaced ? `${replaced} replaced` : '', maybe ? `${maybe} maybe replaced` : '']
       .filter(Boolean)
       .join(', ');
-    parts.push(`${count('modify')} to modify${notes ? ` (${notes})` : ''}`);
+    parts.push(`${count('modify')} ${verb('modify', 'modified')}${notes ? ` (${notes})` : ''}`);
   }
-  if (count('remove')) parts.push(`${count('remove')} to remove`);
-  if (count('import')) parts.push(`${count('import')} to import`);
+  if (count('remove')) parts.push(`${count('remove')} ${verb('remove', 'removed')}`);
+  if (count('import')) parts.push(`${count('import')} ${verb('import', 'imported')}`);
   if (count('dynamic')) parts.push(`${count('dynamic')} dynamic`);
   return parts.join(', ');
 }

@@ -19,7 +19,8 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
   static override enableJsonFlag = true;
   static override args = {
     components: Args.string({
-      description: 'components to deploy (with what they depend on), or a kind for every service: service, pipeline, registry',
+      description:
+        'components to deploy (with what they depend on), or a kind for every service: service, pipeline, registry',
     }),
   };
   static override flags = {
@@ -27,10 +28,13 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
       char: 'p',
       multiple: true,
       default: [],
-      description: 'Key=Value for every stack that declares Key, or component.Key=Value for one stack (repeatable)',
+      description:
+        'Key=Value for every stack that declares Key, or component.Key=Value for one stack (repeatable)',
     }),
     concurrency: Flags.integer({ description: 'stacks worked on at once', default: 8, min: 1, max: 50 }),
-    'dry-run': Flags.boolean({ description: 'show the plan and changes, execute nothing (same as ecspoc diff)' }),
+    'dry-run': Flags.boolean({
+      description: 'show the plan and changes, execute nothing (same as ecspoc diff)',
+    }),
     yes: Flags.boolean({ char: 'y', description: 'deploy without asking (needed without a terminal)' }),
   };
 

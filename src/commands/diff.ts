@@ -24,7 +24,8 @@ export default class Diff extends BaseCommand<typeof Diff> {
       char: 'p',
       multiple: true,
       default: [],
-      description: 'Key=Value for every stack that declares Key, or component.Key=Value for one stack (repeatable)',
+      description:
+        'Key=Value for every stack that declares Key, or component.Key=Value for one stack (repeatable)',
     }),
     concurrency: Flags.integer({ description: 'stacks planned at once', default: 8, min: 1, max: 50 }),
   };
@@ -40,7 +41,12 @@ export default class Diff extends BaseCommand<typeof Diff> {
         endpointUrl: this.flags['endpoint-url'],
       },
       () => this.awsContext(),
-      { selection: argv as string[], parameters: this.flags.parameter, concurrency: this.flags.concurrency, json: this.jsonEnabled() },
+      {
+        selection: argv as string[],
+        parameters: this.flags.parameter,
+        concurrency: this.flags.concurrency,
+        json: this.jsonEnabled(),
+      },
     );
     if (outcome.error && !this.jsonEnabled()) throw outcome.error;
     process.exitCode = outcome.exitCode;

@@ -47,7 +47,12 @@ export async function runDeployFlow(request: DeployRequest): Promise<FlowOutcome
     import('../lib/stacks/session.js'),
     import('../lib/stacks/deploy.js'),
   ]);
-  const input = await loadDeployInput(request.env, request.environment, request.selection, request.parameters);
+  const input = await loadDeployInput(
+    request.env,
+    request.environment,
+    request.selection,
+    request.parameters,
+  );
   const tasks = input.components.map((c) => ({ key: c.name, title: c.stackName }));
   const controller = new AbortController();
   let display = new DeployProgress(await createProgress(tasks, { json: request.json }));
@@ -100,7 +105,10 @@ export async function runDeployFlow(request: DeployRequest): Promise<FlowOutcome
 
     if (plan.hasChanges) {
       try {
-        await confirm(confirmationQuestion(plan), { yes: request.yes, action: `deploy to environment "${request.env}"` });
+        await confirm(confirmationQuestion(plan), {
+          yes: request.yes,
+          action: `deploy to environment "${request.env}"`,
+        });
       } catch (error) {
         await engine.discardPlan(plan, context);
         throw error;
@@ -113,7 +121,11 @@ export async function runDeployFlow(request: DeployRequest): Promise<FlowOutcome
     display = new DeployProgress(await createProgress(tasks, { json: request.json || !plan.hasChanges }));
     let result: DeployResult;
     try {
-      result = await engine.executeDeployment(plan, input, { ...context, emit: (e) => display.onEvent(e), approvedAll: request.yes });
+      result = await engine.executeDeployment(plan, input, {
+        ...context,
+        emit: (e) => display.onEvent(e),
+        approvedAll: request.yes,
+      });
     } finally {
       await display.close();
     }
@@ -123,9 +135,12 @@ export async function runDeployFlow(request: DeployRequest): Promise<FlowOutcome
       return {
         output: result,
         exitCode: EXIT_CODES.interrupted,
-        error: new InterruptedError(`Interrupted: ${skipped.length} stack(s) not started (${skipped.join(', ')}).`, {
-          suggestions: [`ecspoc deploy --env ${request.env} to finish the deploy`],
-        }),
+        error: new InterruptedError(
+          `Interrupted: ${skipped.length} stack(s) not started (${skipped.join(', ')}).`,
+          {
+            suggestions: [`ecspoc deploy --env ${request.env} to finish the deploy`],
+          },
+        ),
       };
     }
     if (!result.ok) {

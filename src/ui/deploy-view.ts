@@ -2,7 +2,14 @@
  * How deploy, diff and destroy look: the plan, live progress per stack, and the results. Pure text
  * functions plus a small adapter from the engine's events to the progress display.
  */
-import type { DeployEvent, DeployPlan, DeployResult, PlannedParameter, StackPlan, StackResult } from '../lib/stacks/deploy.js';
+import type {
+  DeployEvent,
+  DeployPlan,
+  DeployResult,
+  PlannedParameter,
+  StackPlan,
+  StackResult,
+} from '../lib/stacks/deploy.js';
 import { describeActivity, type ResourceChange, summariseChanges } from '../lib/stacks/events.js';
 import type { OfflinePlan } from '../lib/stacks/selection.js';
 import type { Progress } from './progress.js';
@@ -36,7 +43,14 @@ export function renderPlan(plan: DeployPlan, view: PlanView, stream: Stream): st
       (plan.hasChanges ? '' : ', nothing to change'),
   );
   for (const stack of plan.stacks) {
-    const colour = stack.action === 'none' ? 'dim' : stack.action === 'blocked' ? 'red' : stack.action === 'recreate' ? 'yellow' : 'green';
+    const colour =
+      stack.action === 'none'
+        ? 'dim'
+        : stack.action === 'blocked'
+          ? 'red'
+          : stack.action === 'recreate'
+            ? 'yellow'
+            : 'green';
     const head = `${SYMBOL[stack.action]} ${stack.stackName}`;
     lines.push(paint(colour, `  ${head.padEnd(40)} ${headline(stack)}`, stream));
     if (stack.why) lines.push(`      ${stack.why}`);
@@ -120,7 +134,10 @@ export function renderOfflinePlan(plan: OfflinePlan): string {
   const lines = [`Offline plan for environment "${plan.env}": ${plan.stacks.length} stacks, in this order`];
   plan.layers.forEach((layer, i) => lines.push(`  ${i + 1}. ${layer.join(', ')}`));
   for (const stack of plan.stacks) {
-    lines.push('', `${stack.stackName}${stack.dependsOn.length ? `  (after ${stack.dependsOn.join(', ')})` : ''}`);
+    lines.push(
+      '',
+      `${stack.stackName}${stack.dependsOn.length ? `  (after ${stack.dependsOn.join(', ')})` : ''}`,
+    );
     for (const parameter of stack.parameters) lines.push(`  ${renderParameter(parameter)}`);
   }
   return lines.join('\n') + '\n';
@@ -132,7 +149,14 @@ export function renderResults(result: DeployResult, stream: Stream): string {
   for (const stack of result.stacks) {
     const seconds = `${(stack.durationMs / 1000).toFixed(1)}s`;
     const status = stack.status === 'failed' ? 'FAILED' : stack.status;
-    const colour = stack.status === 'failed' ? 'red' : stack.status === 'skipped' || stack.status === 'held' ? 'yellow' : stack.status === 'unchanged' ? 'dim' : 'green';
+    const colour =
+      stack.status === 'failed'
+        ? 'red'
+        : stack.status === 'skipped' || stack.status === 'held'
+          ? 'yellow'
+          : stack.status === 'unchanged'
+            ? 'dim'
+            : 'green';
     const what =
       stack.reason ??
       (stack.changes.length > 0
@@ -140,9 +164,17 @@ export function renderResults(result: DeployResult, stream: Stream): string {
         : stack.status === 'unchanged'
           ? 'no changes'
           : 'parameters or outputs only');
-    lines.push(paint(colour, `${stack.stackName.padEnd(38)} ${status.padEnd(10)} ${seconds.padStart(7)}  ${what}`, stream));
-    if (stack.suggestion && (stack.status === 'failed' || stack.status === 'held')) lines.push(`${''.padEnd(38)} Try: ${stack.suggestion}`);
-    if (stack.image && (stack.status === 'created')) lines.push(`${''.padEnd(38)} image ${stack.image.uri} (${stack.image.detail})`);
+    lines.push(
+      paint(
+        colour,
+        `${stack.stackName.padEnd(38)} ${status.padEnd(10)} ${seconds.padStart(7)}  ${what}`,
+        stream,
+      ),
+    );
+    if (stack.suggestion && (stack.status === 'failed' || stack.status === 'held'))
+      lines.push(`${''.padEnd(38)} Try: ${stack.suggestion}`);
+    if (stack.image && stack.status === 'created')
+      lines.push(`${''.padEnd(38)} image ${stack.image.uri} (${stack.image.detail})`);
   }
   const count = (status: StackResult['status']) => result.stacks.filter((s) => s.status === status).length;
   const parts = (['created', 'updated', 'unchanged', 'failed', 'held', 'skipped'] as const)
@@ -181,7 +213,9 @@ export class DeployProgress {
     switch (result.status) {
       case 'created':
       case 'updated':
-        task.succeed(`${result.status}${result.changes.length ? `: ${summariseChanges(result.changes, true)}` : ''}`);
+        task.succeed(
+          `${result.status}${result.changes.length ? `: ${summariseChanges(result.changes, true)}` : ''}`,
+        );
         break;
       case 'unchanged':
         task.succeed('no changes');

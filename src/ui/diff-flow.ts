@@ -10,7 +10,13 @@ import { runDeployFlow, type FlowOutcome } from './deploy-flow.js';
 import { renderOfflinePlan } from './deploy-view.js';
 
 /** Failures after which the offline plan is still worth printing. */
-const OFFLINE_CODES = new Set(['CREDENTIALS_MISSING', 'CREDENTIALS_INVALID', 'ENDPOINT_UNREACHABLE', 'REGION_MISSING', 'ACCESS_DENIED']);
+const OFFLINE_CODES = new Set([
+  'CREDENTIALS_MISSING',
+  'CREDENTIALS_INVALID',
+  'ENDPOINT_UNREACHABLE',
+  'REGION_MISSING',
+  'ACCESS_DENIED',
+]);
 
 /** What diff was asked. */
 export interface DiffRequest {
@@ -53,16 +59,25 @@ export async function runDiff(
       import('../lib/stacks/selection.js'),
     ]);
     const settings = await resolveSettings(flags);
-    const input = await loadDeployInput(settings.env, settings.environment, request.selection, request.parameters);
+    const input = await loadDeployInput(
+      settings.env,
+      settings.environment,
+      request.selection,
+      request.parameters,
+    );
     const plan = offlinePlan(input);
     if (!request.json) process.stdout.write(renderOfflinePlan(plan));
     return {
       output: { ...plan, offline: true, reason: error.message },
       exitCode: EXIT_CODES.failure,
-      error: new AwsError(error.code, `${error.message} The plan above is offline: the order and parameters, not the changes.`, {
-        cause: error,
-        suggestions: error.suggestions,
-      }),
+      error: new AwsError(
+        error.code,
+        `${error.message} The plan above is offline: the order and parameters, not the changes.`,
+        {
+          cause: error,
+          suggestions: error.suggestions,
+        },
+      ),
     };
   }
 }

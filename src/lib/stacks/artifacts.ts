@@ -57,7 +57,10 @@ export async function latestImage(
     const repository = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }));
     const uri = repository.repositories?.[0]?.repositoryUri;
     if (!uri) return undefined;
-    return { uri: `${uri}:${newest.tag}`, ...(newest.pushedAt ? { pushedAt: newest.pushedAt.toISOString() } : {}) };
+    return {
+      uri: `${uri}:${newest.tag}`,
+      ...(newest.pushedAt ? { pushedAt: newest.pushedAt.toISOString() } : {}),
+    };
   } catch (error) {
     if ((error as { name?: string }).name === 'RepositoryNotFoundException') return undefined;
     throw toAwsError(error, `reading the images of ${repositoryName}`);

@@ -223,9 +223,7 @@ export async function createChangeSet(
         : { ParameterKey: p.key, ParameterValue: p.value },
     ),
     ...(request.capabilities.length > 0 ? { Capabilities: request.capabilities as never } : {}),
-    ...(request.tags
-      ? { Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })) }
-      : {}),
+    ...(request.tags ? { Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
     ...(request.description ? { Description: request.description } : {}),
   };
   const started = timing.clock.now();
@@ -257,7 +255,12 @@ export async function createChangeSet(
     );
     const status = page.Status ?? 'CREATE_PENDING';
     if (status !== 'CREATE_PENDING' && status !== 'CREATE_IN_PROGRESS') break;
-    checkTimeout(started, timing, `change set ${request.changeSetName} of ${request.stackName}`, request.stackName);
+    checkTimeout(
+      started,
+      timing,
+      `change set ${request.changeSetName} of ${request.stackName}`,
+      request.stackName,
+    );
     await timing.clock.sleep(timing.pollIntervalMs);
   }
   const createdAt = (page.CreationTime ?? new Date(timing.clock.now())).toISOString();
@@ -281,7 +284,8 @@ export async function createChangeSet(
   while (next) {
     const token = next;
     const more = await callCloudFormation(
-      () => cfn.send(new DescribeChangeSetCommand({ ChangeSetName: id, StackName: stackId, NextToken: token })),
+      () =>
+        cfn.send(new DescribeChangeSetCommand({ ChangeSetName: id, StackName: stackId, NextToken: token })),
       `reading the changes of ${request.stackName}`,
       timing,
     );
@@ -469,7 +473,9 @@ export function firstFailure(
   statusReason?: string,
 ): FailedResource {
   const failed = events.filter(
-    (e) => e.status.endsWith('_FAILED') && !(e.resourceType === 'AWS::CloudFormation::Stack' && e.logicalId === stackName),
+    (e) =>
+      e.status.endsWith('_FAILED') &&
+      !(e.resourceType === 'AWS::CloudFormation::Stack' && e.logicalId === stackName),
   );
   const cause = failed.find((e) => !/cancell?ed/i.test(e.reason ?? '')) ?? failed[0];
   if (cause) {
@@ -518,10 +524,17 @@ export async function callCloudFormation<T>(
         await timing.clock.sleep(Math.min(1_000 * 2 ** attempt, 20_000));
         continue;
       }
-      if (errorName(error) === 'ValidationError' || errorName(error) === 'InsufficientCapabilitiesException') {
-        throw new OperationError('CLOUDFORMATION_REJECTED', `CloudFormation refused ${what}: ${errorMessage(error)}`, {
-          cause: error,
-        });
+      if (
+        errorName(error) === 'ValidationError' ||
+        errorName(error) === 'InsufficientCapabilitiesException'
+      ) {
+        throw new OperationError(
+          'CLOUDFORMATION_REJECTED',
+          `CloudFormation refused ${what}: ${errorMessage(error)}`,
+          {
+            cause: error,
+          },
+        );
       }
       throw toAwsError(error, what);
     }
@@ -532,9 +545,13 @@ export async function callCloudFormation<T>(
 export function isThrottling(error: unknown): boolean {
   const name = errorName(error);
   return (
-    ['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown'].includes(
-      name,
-    ) || Boolean((error as { $retryable?: { throttling?: boolean } })?.$retryable?.throttling)
+    [
+      'Throttling',
+      'ThrottlingException',
+      'TooManyRequestsException',
+      'RequestLimitExceeded',
+      'SlowDown',
+    ].includes(name) || Boolean((error as { $retryable?: { throttling?: boolean } })?.$retryable?.throttling)
   );
 }
 

@@ -38,7 +38,12 @@ import {
 } from './changeset.js';
 import { type FailedResource, type ResourceChange, type StackActivity, isDestructive } from './events.js';
 import { subgraph, walkGraph } from './graph.js';
-import { type ParameterLayer, type ParameterSource, resolveParameters, type StackOutputs } from './parameters.js';
+import {
+  type ParameterLayer,
+  type ParameterSource,
+  resolveParameters,
+  type StackOutputs,
+} from './parameters.js';
 import { templateResources } from './resources.js';
 import { MAX_INLINE_TEMPLATE_BYTES, type StackTemplate } from './templates.js';
 import { EcspocError, InterruptedError, OperationError } from '../errors.js';
@@ -172,7 +177,10 @@ export interface DeployContext {
 
 /** The plan with what executing it needs: the change sets made and the stacks as described. */
 export interface PreparedPlan extends DeployPlan {
-  readonly prepared: ReadonlyMap<string, { changeSet?: ChangeSetPlan; snapshot?: StackSnapshot; request: ParameterValue[] }>;
+  readonly prepared: ReadonlyMap<
+    string,
+    { changeSet?: ChangeSetPlan; snapshot?: StackSnapshot; request: ParameterValue[] }
+  >;
 }
 
 /**
@@ -191,7 +199,13 @@ export async function planDeployment(input: DeployInput, context: DeployContext)
     snapshots.set(
       component.name,
       described && classifyStack(described).state === 'busy'
-        ? await waitUntilSettled(context.cfn, component.stackName, context.timing, activity(component.name), described)
+        ? await waitUntilSettled(
+            context.cfn,
+            component.stackName,
+            context.timing,
+            activity(component.name),
+            described,
+          )
         : described,
     );
   });
@@ -205,7 +219,10 @@ export async function planDeployment(input: DeployInput, context: DeployContext)
 
   // 2. Parameters from what is known now, and the plan of each stack.
   const stacks: StackPlan[] = [];
-  const prepared = new Map<string, { changeSet?: ChangeSetPlan; snapshot?: StackSnapshot; request: ParameterValue[] }>();
+  const prepared = new Map<
+    string,
+    { changeSet?: ChangeSetPlan; snapshot?: StackSnapshot; request: ParameterValue[] }
+  >();
   for (const component of components) {
     const template = templateOf(input, component);
     const snapshot = snapshots.get(component.name);
@@ -213,9 +230,11 @@ export async function planDeployment(input: DeployInput, context: DeployContext)
     const previous = condition.state === 'ready' ? condition.stack.parameters : undefined;
     const image = await chooseImage(component, previous, input, outputs, context);
     const resolved = resolveStackParameters(component, template, input, outputs, previous, image);
-    const adds = templateResources(template).map(
-      (r): ResourceChange => ({ action: 'add', logicalId: r.logicalId, resourceType: r.type }),
-    );
+    const adds = templateResources(template).map((r): ResourceChange => ({
+      action: 'add',
+      logicalId: r.logicalId,
+      resourceType: r.type,
+    }));
     const base = {
       component: component.name,
       stackName: component.stackName,
@@ -268,7 +287,14 @@ export async function planDeployment(input: DeployInput, context: DeployContext)
       async (stack) => {
         const component = input.components.find((c) => c.name === stack.component) as ComponentSpec;
         const entry = prepared.get(stack.component)!;
-        const changeSet = await makeChangeSet(component, templateOf(input, component), entry.request, 'UPDATE', outputs, context);
+        const changeSet = await makeChangeSet(
+          component,
+          templateOf(input, component),
+          entry.request,
+          'UPDATE',
+          outputs,
+          context,
+        );
         stack.exact = true;
         stack.changes = changeSet.changes;
         if (changeSet.empty) {
@@ -279,7 +305,8 @@ export async function planDeployment(input: DeployInput, context: DeployContext)
         }
       },
     );
-    if (context.signal?.aborted) throw new InterruptedError('Interrupted while planning: nothing was changed.');
+    if (context.signal?.aborted)
+      throw new InterruptedError('Interrupted while planning: nothing was changed.');
   } catch (error) {
     await Promise.allSettled(made.map((c) => discardChangeSet(context.cfn, c, context.timing)));
     throw error;
@@ -300,7 +327,10 @@ export async function planDeployment(input: DeployInput, context: DeployContext)
 }
 
 /** Deletes the change sets of a plan that will not be executed (dry run, declined, interrupted). */
-export async function discardPlan(plan: PreparedPlan, context: Pick<DeployContext, 'cfn' | 'timing'>): Promise<void> {
+export async function discardPlan(
+  plan: PreparedPlan,
+  context: Pick<DeployContext, 'cfn' | 'timing'>,
+): Promise<void> {
   await Promise.allSettled(
     [...plan.prepared.values()]
       .filter((entry) => entry.changeSet)
@@ -395,7 +425,8 @@ async function runStack(
   context: DeployContext & { approvedAll: boolean },
 ): Promise<StackResult> {
   const started = context.timing.clock.now();
-  const sink = (activity: StackActivity) => context.emit({ type: 'activity', component: stack.component, activity });
+  const sink = (activity: StackActivity) =>
+    context.emit({ type: 'activity', component: stack.component, activity });
   const entry = plan.prepared.get(stack.component)!;
   const result = (fields: Partial<StackResult> & Pick<StackResult, 'status'>): StackResult => ({
     component: stack.component,
@@ -408,7 +439,12 @@ async function runStack(
   });
   try {
     if (stack.action === 'blocked') {
-      return result({ status: 'failed', stackStatus: stack.stackStatus, reason: stack.why, suggestion: stack.suggestion });
+      return result({
+        status: 'failed',
+        stackStatus: stack.stackStatus,
+        reason: stack.why,
+        suggestion: stack.suggestion,
+      });
     }
     let snapshot = entry.snapshot;
     if (stack.action === 'recreate' && snapshot) {
@@ -427,7 +463,14 @@ async function runStack(
     }
     const exists = snapshot !== undefined;
     const template = templateOf(input, component);
-    const resolved = resolveStackParameters(component, template, input, outputs, exists ? snapshot?.parameters : undefined, stack.image);
+    const resolved = resolveStackParameters(
+      component,
+      template,
+      input,
+      outputs,
+      exists ? snapshot?.parameters : undefined,
+      stack.image,
+    );
     if (resolved.waitsFor.length > 0) {
       return result({
         status: 'failed',
@@ -435,7 +478,8 @@ async function runStack(
         suggestion: `ecspoc status --env ${plan.env}`,
       });
     }
-    if (stack.image && !exists) sink({ kind: 'note', message: `image ${stack.image.uri} (${stack.image.detail})` });
+    if (stack.image && !exists)
+      sink({ kind: 'note', message: `image ${stack.image.uri} (${stack.image.detail})` });
 
     const sameInputs = sameRequest(entry.request, resolved.request);
     let changeSet: ChangeSetPlan;
@@ -452,7 +496,15 @@ async function runStack(
         await discardChangeSet(context.cfn, entry.changeSet, context.timing);
       }
       late = exists;
-      changeSet = await makeChangeSet(component, template, resolved.request, exists ? 'UPDATE' : 'CREATE', outputs, context, sink);
+      changeSet = await makeChangeSet(
+        component,
+        template,
+        resolved.request,
+        exists ? 'UPDATE' : 'CREATE',
+        outputs,
+        context,
+        sink,
+      );
     }
     if (changeSet.empty) {
       return result({ status: 'unchanged', stackStatus: snapshot?.status, outputs: snapshot?.outputs ?? {} });
@@ -464,7 +516,8 @@ async function runStack(
         stackStatus: snapshot?.status,
         changes: changeSet.changes,
         outputs: snapshot?.outputs ?? {},
-        reason: 'with the new upstream outputs it would remove or replace resources the confirmed plan did not show',
+        reason:
+          'with the new upstream outputs it would remove or replace resources the confirmed plan did not show',
         suggestion: `review and apply it: ecspoc deploy ${stack.component} --env ${plan.env}`,
       });
     }
@@ -489,7 +542,11 @@ async function runStack(
     });
   } catch (error) {
     if (!(error instanceof EcspocError)) throw error;
-    return result({ status: 'failed', reason: error.message, ...(error.suggestions[0] ? { suggestion: error.suggestions[0] } : {}) });
+    return result({
+      status: 'failed',
+      reason: error.message,
+      ...(error.suggestions[0] ? { suggestion: error.suggestions[0] } : {}),
+    });
   }
 }
 
@@ -551,7 +608,8 @@ function resolveStackParameters(
       continue;
     }
     // An SSM parameter is resolved again on every deploy (the latest AMI): never pinned.
-    const fallback = (source === undefined || source === 'default') && !parameter.type.startsWith('AWS::SSM::');
+    const fallback =
+      (source === undefined || source === 'default') && !parameter.type.startsWith('AWS::SSM::');
     const stays = previous?.[key];
     if (fallback && stays !== undefined && stays !== (values[key] ?? parameter.default)) {
       parameters.push({ key, value: parameter.noEcho ? '****' : stays, origin: 'previous' });
@@ -559,7 +617,11 @@ function resolveStackParameters(
       continue;
     }
     if (source === undefined) {
-      parameters.push({ key, value: parameter.noEcho ? '****' : (parameter.default ?? ''), origin: 'template' });
+      parameters.push({
+        key,
+        value: parameter.noEcho ? '****' : (parameter.default ?? ''),
+        origin: 'template',
+      });
       continue;
     }
     const origin: ParameterOrigin = source === 'discovered' ? 'image' : source;
@@ -599,12 +661,15 @@ function sameRequest(a: ParameterValue[], b: ParameterValue[]): boolean {
 
 function requestText(list: ParameterValue[]): string {
   return JSON.stringify(
-    [...list].sort((x, y) => x.key.localeCompare(y.key)).map((p) => ('usePrevious' in p ? [p.key] : [p.key, p.value])),
+    [...list]
+      .sort((x, y) => x.key.localeCompare(y.key))
+      .map((p) => ('usePrevious' in p ? [p.key] : [p.key, p.value])),
   );
 }
 
 function changedKeys(before: ParameterValue[], after: ParameterValue[]): string[] {
-  const text = (p: ParameterValue | undefined) => (p === undefined ? '' : 'usePrevious' in p ? '\u0000' : p.value);
+  const text = (p: ParameterValue | undefined) =>
+    p === undefined ? '' : 'usePrevious' in p ? '\u0000' : p.value;
   const keys = new Set([...before, ...after].map((p) => p.key));
   return [...keys].filter(
     (key) => text(before.find((p) => p.key === key)) !== text(after.find((p) => p.key === key)),
@@ -618,7 +683,8 @@ async function makeChangeSet(
   type: 'CREATE' | 'UPDATE',
   outputs: Record<string, Record<string, string> | undefined>,
   context: DeployContext,
-  sink: (activity: StackActivity) => void = (a) => context.emit({ type: 'activity', component: component.name, activity: a }),
+  sink: (activity: StackActivity) => void = (a) =>
+    context.emit({ type: 'activity', component: component.name, activity: a }),
 ): Promise<ChangeSetPlan> {
   let source: { body: string } | { url: string } = { body: template.body };
   if (template.sizeBytes > MAX_INLINE_TEMPLATE_BYTES) {
@@ -637,7 +703,9 @@ async function makeChangeSet(
     context.cfn,
     {
       stackName: component.stackName,
-      changeSetName: `${context.changeSetName}-${component.name}`.replace(/[^a-zA-Z0-9-]/g, '-').slice(0, 128),
+      changeSetName: `${context.changeSetName}-${component.name}`
+        .replace(/[^a-zA-Z0-9-]/g, '-')
+        .slice(0, 128),
       type,
       template: source,
       parameters,
@@ -671,10 +739,15 @@ async function chooseImage(
     input.config.global?.[spec.parameter];
   if (override !== undefined) return { uri: override, source: 'override', detail: 'given by the operator' };
   const current = previous?.[spec.parameter];
-  if (current !== undefined) return { uri: current, source: 'previous', detail: 'the image the service runs now' };
+  if (current !== undefined)
+    return { uri: current, source: 'previous', detail: 'the image the service runs now' };
   const repository = outputs[spec.repository.component]?.[spec.repository.output];
   if (repository === undefined) {
-    return { uri: spec.placeholder, source: 'placeholder', detail: 'placeholder: the repository is created by this deploy' };
+    return {
+      uri: spec.placeholder,
+      source: 'placeholder',
+      detail: 'placeholder: the repository is created by this deploy',
+    };
   }
   const latest = context.latestImage ? await context.latestImage(repository) : undefined;
   if (latest) {
@@ -684,14 +757,26 @@ async function chooseImage(
       detail: `pushed last to ${repository}${latest.pushedAt ? ` at ${latest.pushedAt}` : ''}`,
     };
   }
-  return { uri: spec.placeholder, source: 'placeholder', detail: `placeholder: nothing pushed to ${repository} yet` };
+  return {
+    uri: spec.placeholder,
+    source: 'placeholder',
+    detail: `placeholder: nothing pushed to ${repository} yet`,
+  };
 }
 
 /** The stacks a component waits for in the walk: its catalog dependencies, plus bootstrap for a large template. */
-function executionDependencies(component: ComponentSpec, template: StackTemplate, input: DeployInput): string[] {
+function executionDependencies(
+  component: ComponentSpec,
+  template: StackTemplate,
+  input: DeployInput,
+): string[] {
   const selected = new Set(input.components.map((c) => c.name));
   const deps = component.dependsOn.filter((d) => selected.has(d));
-  if (template.sizeBytes > MAX_INLINE_TEMPLATE_BYTES && component.name !== TEMPLATE_BUCKET.component && selected.has(TEMPLATE_BUCKET.component)) {
+  if (
+    template.sizeBytes > MAX_INLINE_TEMPLATE_BYTES &&
+    component.name !== TEMPLATE_BUCKET.component &&
+    selected.has(TEMPLATE_BUCKET.component)
+  ) {
     deps.push(TEMPLATE_BUCKET.component);
   }
   return [...new Set(deps)];

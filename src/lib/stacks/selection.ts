@@ -35,13 +35,22 @@ export async function loadDeployInput(
   checkParameterLayer(catalog, templates, config, 'config');
   checkParameterLayer(catalog, templates, overrides, 'override');
   // A --parameter must reach at least one stack of this deploy, or it is a mistake.
-  const declared = new Set(components.flatMap((c) => templates.get(c.template)?.parameters.map((p) => p.key) ?? []));
+  const declared = new Set(
+    components.flatMap((c) => templates.get(c.template)?.parameters.map((p) => p.key) ?? []),
+  );
   const stray = Object.keys(overrides.global ?? {}).filter((key) => !declared.has(key));
   if (stray.length > 0) {
     throw new UsageError(
       'UNKNOWN_PARAMETER',
       `--parameter ${stray.join(', ')}: no stack of this deploy (${components.map((c) => c.name).join(', ')}) declares ${stray.length > 1 ? 'them' : 'it'}.`,
-      { suggestions: [`Parameters of these stacks: ${[...declared].filter((k) => k !== 'EnvName').sort().join(', ')}`] },
+      {
+        suggestions: [
+          `Parameters of these stacks: ${[...declared]
+            .filter((k) => k !== 'EnvName')
+            .sort()
+            .join(', ')}`,
+        ],
+      },
     );
   }
   for (const component of components) {
@@ -77,7 +86,12 @@ export interface OfflinePlan {
   env: string;
   /** Stacks that can deploy in parallel, layer after layer. */
   layers: string[][];
-  stacks: Array<{ component: string; stackName: string; dependsOn: string[]; parameters: PlannedParameter[] }>;
+  stacks: Array<{
+    component: string;
+    stackName: string;
+    dependsOn: string[];
+    parameters: PlannedParameter[];
+  }>;
 }
 
 /** Resolves everything that can be known without AWS; upstream outputs show as `<component.Output>`. */
@@ -99,7 +113,12 @@ export function offlinePlan(input: DeployInput): OfflinePlan {
       const source = sources[p.key];
       const ref = component.wiring[p.key];
       if (source === 'upstream' && ref) {
-        return { key: p.key, value: values[p.key], origin: 'pending', from: `${ref.component}.${ref.output}` };
+        return {
+          key: p.key,
+          value: values[p.key],
+          origin: 'pending',
+          from: `${ref.component}.${ref.output}`,
+        };
       }
       if (source === undefined) return { key: p.key, value: p.default ?? '', origin: 'template' };
       return { key: p.key, value: p.noEcho ? '****' : values[p.key], origin: source };

@@ -42,14 +42,33 @@ function awsError(name: string, message: string) {
 function timingAndSink() {
   const clock = fakeClock(T0.getTime());
   const activity: StackActivity[] = [];
-  return { timing: { clock, pollIntervalMs: 5_000 }, clock, activity, sink: (a: StackActivity) => activity.push(a) };
+  return {
+    timing: { clock, pollIntervalMs: 5_000 },
+    clock,
+    activity,
+    sink: (a: StackActivity) => activity.push(a),
+  };
 }
 
 function snapshot(status: string, reason?: string): StackSnapshot {
-  return { stackId: STACK_ID, stackName: STACK, status, ...(reason ? { statusReason: reason } : {}), parameters: {}, outputs: {} };
+  return {
+    stackId: STACK_ID,
+    stackName: STACK,
+    status,
+    ...(reason ? { statusReason: reason } : {}),
+    parameters: {},
+    outputs: {},
+  };
 }
 
-function event(id: string, seconds: number, logicalId: string, status: string, reason?: string, type = 'AWS::EC2::VPC'): StackEvent {
+function event(
+  id: string,
+  seconds: number,
+  logicalId: string,
+  status: string,
+  reason?: string,
+  type = 'AWS::EC2::VPC',
+): StackEvent {
   return {
     EventId: id,
     StackId: STACK_ID,
@@ -73,29 +92,45 @@ const plan: ChangeSetPlan = {
   changes: [],
 };
 
-beforeEach(() => cfnMock.reset());
+beforeEach(() => {
+  cfnMock.reset();
+});
 
 describe('classifyStack', () => {
   it('sorts every status an operator meets into ready, recreate, blocked, busy or missing', () => {
     expect(classifyStack(undefined).state).toBe('missing');
-    for (const status of ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE']) {
+    for (const status of [
+      'CREATE_COMPLETE',
+      'UPDATE_COMPLETE',
+      'UPDATE_ROLLBACK_COMPLETE',
+      'IMPORT_COMPLETE',
+    ]) {
       expect(classifyStack(snapshot(status)).state).toBe('ready');
     }
     for (const status of ['ROLLBACK_COMPLETE', 'CREATE_FAILED', 'REVIEW_IN_PROGRESS', 'ROLLBACK_FAILED']) {
       expect(classifyStack(snapshot(status)).state).toBe('recreate');
     }
-    for (const status of ['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS', 'DELETE_IN_PROGRESS']) {
+    for (const status of [
+      'CREATE_IN_PROGRESS',
+      'UPDATE_IN_PROGRESS',
+      'UPDATE_ROLLBACK_IN_PROGRESS',
+      'DELETE_IN_PROGRESS',
+    ]) {
       expect(classifyStack(snapshot(status)).state).toBe('busy');
     }
     expect(classifyStack(snapshot('DELETE_COMPLETE')).state).toBe('missing');
   });
 
   it('explains UPDATE_ROLLBACK_FAILED with the command that continues the rollback', () => {
-    const condition = classifyStack(snapshot('UPDATE_ROLLBACK_FAILED', 'Resource Cluster failed to roll back'));
+    const condition = classifyStack(
+      snapshot('UPDATE_ROLLBACK_FAILED', 'Resource Cluster failed to roll back'),
+    );
     expect(condition).toMatchObject({
       state: 'blocked',
       why: expect.stringContaining('Resource Cluster failed to roll back'),
-      suggestion: expect.stringContaining(`aws cloudformation continue-update-rollback --stack-name ${STACK}`),
+      suggestion: expect.stringContaining(
+        `aws cloudformation continue-update-rollback --stack-name ${STACK}`,
+      ),
     });
   });
 
@@ -110,7 +145,9 @@ describe('classifyStack', () => {
 describe('describeStack', () => {
   it('returns undefined for a stack that does not exist', async () => {
     const { timing } = timingAndSink();
-    cfnMock.on(DescribeStacksCommand).rejects(awsError('ValidationError', `Stack with id ${STACK} does not exist`));
+    cfnMock
+      .on(DescribeStacksCommand)
+      .rejects(awsError('ValidationError', `Stack with id ${STACK} does not exist`));
     expect(await describeStack(cfn, STACK, timing)).toBeUndefined();
   });
 
@@ -133,7 +170,11 @@ describe('describeStack', () => {
         ],
       });
     const stack = await describeStack(cfn, STACK, timing);
-    expect(stack).toMatchObject({ status: 'CREATE_COMPLETE', outputs: { VpcId: 'vpc-1' }, parameters: { EnvName: 'dev' } });
+    expect(stack).toMatchObject({
+      status: 'CREATE_COMPLETE',
+      outputs: { VpcId: 'vpc-1' },
+      parameters: { EnvName: 'dev' },
+    });
     expect(cfnMock.commandCalls(DescribeStacksCommand)).toHaveLength(3);
     expect(clock.sleeps).toEqual([1_000, 2_000]);
   });
@@ -151,12 +192,29 @@ describe('waitUntilSettled', () => {
     const { timing, activity, sink, clock } = timingAndSink();
     cfnMock
       .on(DescribeStacksCommand)
-      .resolvesOnce({ Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'UPDATE_IN_PROGRESS', CreationTime: T0 }] })
-      .resolvesOnce({ Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'UPDATE_IN_PROGRESS', CreationTime: T0 }] })
       .resolvesOnce({
-        Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', CreationTime: T0 }],
+        Stacks: [
+          { StackName: STACK, StackId: STACK_ID, StackStatus: 'UPDATE_IN_PROGRESS', CreationTime: T0 },
+        ],
       })
-      .resolves({ Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: T0 }] });
+      .resolvesOnce({
+        Stacks: [
+          { StackName: STACK, StackId: STACK_ID, StackStatus: 'UPDATE_IN_PROGRESS', CreationTime: T0 },
+        ],
+      })
+      .resolvesOnce({
+        Stacks: [
+          {
+            StackName: STACK,
+            StackId: STACK_ID,
+            StackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+            CreationTime: T0,
+          },
+        ],
+      })
+      .resolves({
+        Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: T0 }],
+      });
     const stack = await waitUntilSettled(cfn, STACK, timing, sink);
     expect(stack?.status).toBe('UPDATE_COMPLETE');
     expect(activity).toEqual([
@@ -170,10 +228,16 @@ describe('waitUntilSettled', () => {
     const { timing, sink } = timingAndSink();
     cfnMock
       .on(DescribeStacksCommand, { StackName: STACK })
-      .resolves({ Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_IN_PROGRESS', CreationTime: T0 }] });
+      .resolves({
+        Stacks: [
+          { StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_IN_PROGRESS', CreationTime: T0 },
+        ],
+      });
     cfnMock
       .on(DescribeStacksCommand, { StackName: STACK_ID })
-      .resolves({ Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_COMPLETE', CreationTime: T0 }] });
+      .resolves({
+        Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_COMPLETE', CreationTime: T0 }],
+      });
     expect(await waitUntilSettled(cfn, STACK, timing, sink)).toBeUndefined();
   });
 
@@ -181,10 +245,14 @@ describe('waitUntilSettled', () => {
     const { clock, sink } = timingAndSink();
     cfnMock
       .on(DescribeStacksCommand)
-      .resolves({ Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'CREATE_IN_PROGRESS', CreationTime: T0 }] });
-    await expect(waitUntilSettled(cfn, STACK, { clock, pollIntervalMs: 60_000, timeoutMs: 180_000 }, sink)).rejects.toBeInstanceOf(
-      TimeoutError,
-    );
+      .resolves({
+        Stacks: [
+          { StackName: STACK, StackId: STACK_ID, StackStatus: 'CREATE_IN_PROGRESS', CreationTime: T0 },
+        ],
+      });
+    await expect(
+      waitUntilSettled(cfn, STACK, { clock, pollIntervalMs: 60_000, timeoutMs: 180_000 }, sink),
+    ).rejects.toBeInstanceOf(TimeoutError);
   });
 });
 
@@ -194,7 +262,10 @@ describe('createChangeSet', () => {
     changeSetName: 'ecspoc-1-network',
     type: 'UPDATE' as const,
     template: { body: 'Resources: {}' },
-    parameters: [{ key: 'EnvName', value: 'dev' }, { key: 'Secret', usePrevious: true as const }],
+    parameters: [
+      { key: 'EnvName', value: 'dev' },
+      { key: 'Secret', usePrevious: true as const },
+    ],
     capabilities: ['CAPABILITY_NAMED_IAM'],
   };
 
@@ -218,7 +289,9 @@ describe('createChangeSet', () => {
               ResourceType: 'AWS::EC2::VPC',
               Replacement: 'True',
               Scope: ['Properties'],
-              Details: [{ Target: { Attribute: 'Properties', Name: 'CidrBlock', RequiresRecreation: 'Always' } }],
+              Details: [
+                { Target: { Attribute: 'Properties', Name: 'CidrBlock', RequiresRecreation: 'Always' } },
+              ],
             },
           },
         ],
@@ -226,12 +299,23 @@ describe('createChangeSet', () => {
       .resolvesOnce({
         Status: 'CREATE_COMPLETE',
         Changes: [
-          { Type: 'Resource', ResourceChange: { Action: 'Add', LogicalResourceId: 'Nat', ResourceType: 'AWS::EC2::NatGateway' } },
-          { Type: 'Resource', ResourceChange: { Action: 'Remove', LogicalResourceId: 'Old', ResourceType: 'AWS::EC2::EIP' } },
+          {
+            Type: 'Resource',
+            ResourceChange: { Action: 'Add', LogicalResourceId: 'Nat', ResourceType: 'AWS::EC2::NatGateway' },
+          },
+          {
+            Type: 'Resource',
+            ResourceChange: { Action: 'Remove', LogicalResourceId: 'Old', ResourceType: 'AWS::EC2::EIP' },
+          },
         ],
       });
     const result = await createChangeSet(cfn, request, timing, sink);
-    expect(result).toMatchObject({ id: CS_ID, stackId: STACK_ID, empty: false, createdAt: at(3).toISOString() });
+    expect(result).toMatchObject({
+      id: CS_ID,
+      stackId: STACK_ID,
+      empty: false,
+      createdAt: at(3).toISOString(),
+    });
     expect(result.changes).toEqual([
       {
         action: 'modify',
@@ -255,7 +339,10 @@ describe('createChangeSet', () => {
         { ParameterKey: 'Secret', UsePreviousValue: true },
       ],
     });
-    expect(cfnMock.commandCalls(DescribeChangeSetCommand)[2].args[0].input).toMatchObject({ NextToken: 'page2', ChangeSetName: CS_ID });
+    expect(cfnMock.commandCalls(DescribeChangeSetCommand)[2].args[0].input).toMatchObject({
+      NextToken: 'page2',
+      ChangeSetName: CS_ID,
+    });
     expect(clock.sleeps).toEqual([5_000]);
     expect(activity.map((a) => a.kind)).toEqual(['planning', 'planned']);
   });
@@ -264,7 +351,12 @@ describe('createChangeSet', () => {
     const { timing, sink } = timingAndSink();
     cfnMock.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
     cfnMock.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', Changes: [] });
-    await createChangeSet(cfn, { ...request, template: { url: 'https://s3.us-east-1.amazonaws.com/b/k.yml' } }, timing, sink);
+    await createChangeSet(
+      cfn,
+      { ...request, template: { url: 'https://s3.us-east-1.amazonaws.com/b/k.yml' } },
+      timing,
+      sink,
+    );
     const input = cfnMock.commandCalls(CreateChangeSetCommand)[0].args[0].input;
     expect(input.TemplateURL).toBe('https://s3.us-east-1.amazonaws.com/b/k.yml');
     expect(input.TemplateBody).toBeUndefined();
@@ -276,20 +368,26 @@ describe('createChangeSet', () => {
     cfnMock.on(DescribeChangeSetCommand).resolves({
       Status: 'FAILED',
       ExecutionStatus: 'UNAVAILABLE',
-      StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set.",
+      StatusReason:
+        "The submitted information didn't contain changes. Submit different information to create a change set.",
       Changes: [],
     });
     cfnMock.on(DeleteChangeSetCommand).resolves({});
     const result = await createChangeSet(cfn, request, timing, sink);
     expect(result.empty).toBe(true);
-    expect(cfnMock.commandCalls(DeleteChangeSetCommand)[0].args[0].input).toEqual({ ChangeSetName: CS_ID, StackName: STACK_ID });
+    expect(cfnMock.commandCalls(DeleteChangeSetCommand)[0].args[0].input).toEqual({
+      ChangeSetName: CS_ID,
+      StackName: STACK_ID,
+    });
     expect(cfnMock.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
     expect(activity).toContainEqual({ kind: 'planned', changes: [], empty: true });
   });
 
   it('treats "No updates are to be performed" at creation as empty', async () => {
     const { timing, sink } = timingAndSink();
-    cfnMock.on(CreateChangeSetCommand).rejects(awsError('ValidationError', 'No updates are to be performed.'));
+    cfnMock
+      .on(CreateChangeSetCommand)
+      .rejects(awsError('ValidationError', 'No updates are to be performed.'));
     const result = await createChangeSet(cfn, request, timing, sink);
     expect(result.empty).toBe(true);
     expect(cfnMock.commandCalls(DescribeChangeSetCommand)).toHaveLength(0);
@@ -300,7 +398,8 @@ describe('createChangeSet', () => {
     cfnMock.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
     cfnMock.on(DescribeChangeSetCommand).resolves({
       Status: 'FAILED',
-      StatusReason: 'Parameter validation failed: parameter value sg-x for parameter name BastionSecurityGroupId does not exist.',
+      StatusReason:
+        'Parameter validation failed: parameter value sg-x for parameter name BastionSecurityGroupId does not exist.',
     });
     cfnMock.on(DeleteChangeSetCommand).resolves({});
     const failure = createChangeSet(cfn, request, timing, sink);
@@ -311,7 +410,9 @@ describe('createChangeSet', () => {
 
   it('reports a template CloudFormation rejects as an OperationError naming the stack', async () => {
     const { timing, sink } = timingAndSink();
-    cfnMock.on(CreateChangeSetCommand).rejects(awsError('ValidationError', 'Template format error: Unresolved resource dependencies [Vpcc]'));
+    cfnMock
+      .on(CreateChangeSetCommand)
+      .rejects(awsError('ValidationError', 'Template format error: Unresolved resource dependencies [Vpcc]'));
     await expect(createChangeSet(cfn, request, timing, sink)).rejects.toThrow(
       `CloudFormation refused creating a change set for ${STACK}: Template format error`,
     );
@@ -324,7 +425,11 @@ describe('executeChangeSet', () => {
     cfnMock.on(ExecuteChangeSetCommand).resolves({});
     cfnMock
       .on(DescribeStacksCommand)
-      .resolvesOnce({ Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'CREATE_IN_PROGRESS', CreationTime: T0 }] })
+      .resolvesOnce({
+        Stacks: [
+          { StackName: STACK, StackId: STACK_ID, StackStatus: 'CREATE_IN_PROGRESS', CreationTime: T0 },
+        ],
+      })
       .resolves({
         Stacks: [
           {
@@ -362,7 +467,10 @@ describe('executeChangeSet', () => {
       `${STACK} CREATE_COMPLETE`,
     ]);
     expect(activity[0]).toEqual({ kind: 'executing', changeSetType: 'CREATE' });
-    expect(cfnMock.commandCalls(ExecuteChangeSetCommand)[0].args[0].input).toEqual({ ChangeSetName: CS_ID, StackName: STACK_ID });
+    expect(cfnMock.commandCalls(ExecuteChangeSetCommand)[0].args[0].input).toEqual({
+      ChangeSetName: CS_ID,
+      StackName: STACK_ID,
+    });
   });
 
   it('reports the first failed resource and its reason, not the cancelled ones', async () => {
@@ -370,14 +478,29 @@ describe('executeChangeSet', () => {
     cfnMock.on(ExecuteChangeSetCommand).resolves({});
     cfnMock
       .on(DescribeStacksCommand)
-      .resolves({ Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'ROLLBACK_COMPLETE', CreationTime: T0 }] });
+      .resolves({
+        Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'ROLLBACK_COMPLETE', CreationTime: T0 }],
+      });
     cfnMock.on(DescribeStackEventsCommand).resolves({
       StackEvents: [
         event('e9', 40, STACK, 'ROLLBACK_COMPLETE'),
         event('e8', 35, 'Vpc', 'DELETE_COMPLETE'),
-        event('e7', 30, STACK, 'ROLLBACK_IN_PROGRESS', 'The following resource(s) failed to create: [Nat, Subnet].'),
+        event(
+          'e7',
+          30,
+          STACK,
+          'ROLLBACK_IN_PROGRESS',
+          'The following resource(s) failed to create: [Nat, Subnet].',
+        ),
         event('e6', 25, 'Subnet', 'CREATE_FAILED', 'Resource creation cancelled', 'AWS::EC2::Subnet'),
-        event('e5', 24, 'Nat', 'CREATE_FAILED', 'The maximum number of addresses has been reached. (Service: Ec2, Status Code: 400)', 'AWS::EC2::EIP'),
+        event(
+          'e5',
+          24,
+          'Nat',
+          'CREATE_FAILED',
+          'The maximum number of addresses has been reached. (Service: Ec2, Status Code: 400)',
+          'AWS::EC2::EIP',
+        ),
         event('e4', 20, 'Vpc', 'CREATE_COMPLETE'),
         event('e2', 11, STACK, 'CREATE_IN_PROGRESS'),
       ],
@@ -407,13 +530,21 @@ describe('executeChangeSet', () => {
     cfnMock.on(ExecuteChangeSetCommand).resolves({});
     cfnMock
       .on(DescribeStacksCommand)
-      .resolves({ Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: T0 }] });
+      .resolves({
+        Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: T0 }],
+      });
     cfnMock
       .on(DescribeStackEventsCommand, { StackName: STACK_ID, NextToken: undefined })
-      .resolves({ StackEvents: [event('e3', 30, STACK, 'UPDATE_COMPLETE'), event('e2', 20, 'Vpc', 'UPDATE_COMPLETE')], NextToken: 'p2' });
+      .resolves({
+        StackEvents: [event('e3', 30, STACK, 'UPDATE_COMPLETE'), event('e2', 20, 'Vpc', 'UPDATE_COMPLETE')],
+        NextToken: 'p2',
+      });
     cfnMock
       .on(DescribeStackEventsCommand, { StackName: STACK_ID, NextToken: 'p2' })
-      .resolves({ StackEvents: [event('e1', 11, STACK, 'UPDATE_IN_PROGRESS'), event('e0', 1, STACK, 'CREATE_COMPLETE')], NextToken: 'p3' });
+      .resolves({
+        StackEvents: [event('e1', 11, STACK, 'UPDATE_IN_PROGRESS'), event('e0', 1, STACK, 'CREATE_COMPLETE')],
+        NextToken: 'p3',
+      });
     const outcome = await executeChangeSet(cfn, { ...plan, type: 'UPDATE' }, timing, sink);
     expect(outcome.events).toHaveLength(3);
     expect(cfnMock.commandCalls(DescribeStackEventsCommand)).toHaveLength(2);
@@ -436,8 +567,14 @@ describe('deleteStack', () => {
     cfnMock.on(DeleteStackCommand).resolves({});
     cfnMock
       .on(DescribeStacksCommand)
-      .resolvesOnce({ Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_IN_PROGRESS', CreationTime: T0 }] })
-      .resolves({ Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_COMPLETE', CreationTime: T0 }] });
+      .resolvesOnce({
+        Stacks: [
+          { StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_IN_PROGRESS', CreationTime: T0 },
+        ],
+      })
+      .resolves({
+        Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_COMPLETE', CreationTime: T0 }],
+      });
     const outcome = await deleteStack(cfn, snapshot('ROLLBACK_COMPLETE'), timing, sink);
     expect(outcome.ok).toBe(true);
     expect(outcome.events.map((e) => e.status)).toEqual(['DELETE_IN_PROGRESS', 'DELETE_COMPLETE']);
@@ -452,15 +589,27 @@ describe('deleteStack', () => {
       .resolves({
         StackEvents: [
           event('d2', 40, STACK, 'DELETE_FAILED'),
-          event('d1', 35, 'Bucket', 'DELETE_FAILED', 'The bucket you tried to delete is not empty', 'AWS::S3::Bucket'),
+          event(
+            'd1',
+            35,
+            'Bucket',
+            'DELETE_FAILED',
+            'The bucket you tried to delete is not empty',
+            'AWS::S3::Bucket',
+          ),
         ],
       });
     cfnMock.on(DeleteStackCommand).resolves({});
     cfnMock
       .on(DescribeStacksCommand)
-      .resolves({ Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_FAILED', CreationTime: T0 }] });
+      .resolves({
+        Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_FAILED', CreationTime: T0 }],
+      });
     const outcome = await deleteStack(cfn, snapshot('CREATE_COMPLETE'), timing, sink);
     expect(outcome.ok).toBe(false);
-    expect(outcome.failure).toMatchObject({ logicalId: 'Bucket', reason: 'The bucket you tried to delete is not empty' });
+    expect(outcome.failure).toMatchObject({
+      logicalId: 'Bucket',
+      reason: 'The bucket you tried to delete is not empty',
+    });
   });
 });

@@ -226,30 +226,20 @@ describe('waitUntilSettled', () => {
 
   it('follows a deletion in progress by stack id until the stack is gone', async () => {
     const { timing, sink } = timingAndSink();
-    cfnMock
-      .on(DescribeStacksCommand, { StackName: STACK })
-      .resolves({
-        Stacks: [
-          { StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_IN_PROGRESS', CreationTime: T0 },
-        ],
-      });
-    cfnMock
-      .on(DescribeStacksCommand, { StackName: STACK_ID })
-      .resolves({
-        Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_COMPLETE', CreationTime: T0 }],
-      });
+    cfnMock.on(DescribeStacksCommand, { StackName: STACK }).resolves({
+      Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_IN_PROGRESS', CreationTime: T0 }],
+    });
+    cfnMock.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves({
+      Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_COMPLETE', CreationTime: T0 }],
+    });
     expect(await waitUntilSettled(cfn, STACK, timing, sink)).toBeUndefined();
   });
 
   it('stops waiting after the timeout with a TimeoutError', async () => {
     const { clock, sink } = timingAndSink();
-    cfnMock
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [
-          { StackName: STACK, StackId: STACK_ID, StackStatus: 'CREATE_IN_PROGRESS', CreationTime: T0 },
-        ],
-      });
+    cfnMock.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'CREATE_IN_PROGRESS', CreationTime: T0 }],
+    });
     await expect(
       waitUntilSettled(cfn, STACK, { clock, pollIntervalMs: 60_000, timeoutMs: 180_000 }, sink),
     ).rejects.toBeInstanceOf(TimeoutError);
@@ -476,11 +466,9 @@ describe('executeChangeSet', () => {
   it('reports the first failed resource and its reason, not the cancelled ones', async () => {
     const { timing, sink } = timingAndSink();
     cfnMock.on(ExecuteChangeSetCommand).resolves({});
-    cfnMock
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'ROLLBACK_COMPLETE', CreationTime: T0 }],
-      });
+    cfnMock.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'ROLLBACK_COMPLETE', CreationTime: T0 }],
+    });
     cfnMock.on(DescribeStackEventsCommand).resolves({
       StackEvents: [
         event('e9', 40, STACK, 'ROLLBACK_COMPLETE'),
@@ -528,23 +516,17 @@ describe('executeChangeSet', () => {
   it('reads more event pages only until it reaches events already seen', async () => {
     const { timing, sink } = timingAndSink();
     cfnMock.on(ExecuteChangeSetCommand).resolves({});
-    cfnMock
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: T0 }],
-      });
-    cfnMock
-      .on(DescribeStackEventsCommand, { StackName: STACK_ID, NextToken: undefined })
-      .resolves({
-        StackEvents: [event('e3', 30, STACK, 'UPDATE_COMPLETE'), event('e2', 20, 'Vpc', 'UPDATE_COMPLETE')],
-        NextToken: 'p2',
-      });
-    cfnMock
-      .on(DescribeStackEventsCommand, { StackName: STACK_ID, NextToken: 'p2' })
-      .resolves({
-        StackEvents: [event('e1', 11, STACK, 'UPDATE_IN_PROGRESS'), event('e0', 1, STACK, 'CREATE_COMPLETE')],
-        NextToken: 'p3',
-      });
+    cfnMock.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: T0 }],
+    });
+    cfnMock.on(DescribeStackEventsCommand, { StackName: STACK_ID, NextToken: undefined }).resolves({
+      StackEvents: [event('e3', 30, STACK, 'UPDATE_COMPLETE'), event('e2', 20, 'Vpc', 'UPDATE_COMPLETE')],
+      NextToken: 'p2',
+    });
+    cfnMock.on(DescribeStackEventsCommand, { StackName: STACK_ID, NextToken: 'p2' }).resolves({
+      StackEvents: [event('e1', 11, STACK, 'UPDATE_IN_PROGRESS'), event('e0', 1, STACK, 'CREATE_COMPLETE')],
+      NextToken: 'p3',
+    });
     const outcome = await executeChangeSet(cfn, { ...plan, type: 'UPDATE' }, timing, sink);
     expect(outcome.events).toHaveLength(3);
     expect(cfnMock.commandCalls(DescribeStackEventsCommand)).toHaveLength(2);
@@ -600,11 +582,9 @@ describe('deleteStack', () => {
         ],
       });
     cfnMock.on(DeleteStackCommand).resolves({});
-    cfnMock
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_FAILED', CreationTime: T0 }],
-      });
+    cfnMock.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'DELETE_FAILED', CreationTime: T0 }],
+    });
     const outcome = await deleteStack(cfn, snapshot('CREATE_COMPLETE'), timing, sink);
     expect(outcome.ok).toBe(false);
     expect(outcome.failure).toMatchObject({

@@ -1,20 +1,16 @@
-"""moto_server with three AWS behaviours that moto's CloudFormation leaves out and ecspoc relies on.
+"""moto_server with AWS behaviours that moto's CloudFormation leaves out and ecspoc relies on.
 
 Run it like moto_server: `python3 scripts/moto_server.py -H 127.0.0.1 -p PORT`.
 
 1. `AWS::EC2::Subnet` `MapPublicIpOnLaunch: true` is applied (moto ignores the property).
 2. An instance launched without an explicit `AssociatePublicIpAddress` follows its subnet's
    `MapPublicIpOnLaunch`, as on AWS (moto's CloudFormation launches with "no public IP").
-
-Together they give the bastion of templates/bastion.yml the public address AWS gives it: one
-that changes on every stop and start, unlike an Elastic IP.
-
-3. ExecuteChangeSet refreshes the stack's template, parameters and Outputs, as CloudFormation does.
-   moto 5.2 leaves them as they were before the change set: a stack created through a change set
-   has no Outputs at all, and after an update the next identical change set is not seen as empty.
-   `ecspoc deploy` (and `aws cloudformation deploy`) work through change sets and read Outputs.
+   With 1, this gives the bastion of templates/bastion.yml the public address AWS gives it: one
+   that changes on every stop and start, unlike an Elastic IP.
+3. Executing a change set leaves the stack with the change set's outputs and parameters, as on
+   AWS (moto keeps the outputs and parameters the stack had before: none for a new stack).
 4. DescribeStacks shows a list parameter (`List<…>`, `CommaDelimitedList`) as CloudFormation does,
-   `a,b`, not as a Python list `['a', 'b']`.
+   `a,b`, not as a Python list `['a', 'b']`; and hides NoEcho parameters by key, as AWS does.
 
 Everything else is moto as shipped.
 """
@@ -44,24 +40,18 @@ def _instance_init(self, ec2_backend, image_id, user_data, security_groups, **kw
     _init_instance(self, ec2_backend, image_id, user_data, security_groups, **kwargs)
 
 
-def _execute_change_set(self, change_set_name, stack_name=None):
-    _execute(self, change_set_name, stack_name)
-    change_set = self.change_sets.get(change_set_name)  # by ARN, which ecspoc always passes
-    if change_set is None:
-        for candidate in self.change_sets.values():
-            if candidate.change_set_name == change_set_name and stack_name in (
-                None,
-                candidate.stack_name,
-                candidate.stack_id,
-            ):
-                change_set = candidate
-    if change_set is None:
-        return
+_execute_change_set = CloudFormationBackend.execute_change_set
+
+
+def _execute_change_set_with_outputs(self, change_set_name, stack_name=None):
+    _execute_change_set(self, change_set_name, stack_name)
+    change_set = self.change_sets.get(change_set_name) or next(
+        cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name and cs.stack_name == stack_name
+    )
     stack = self.stacks[change_set.stack_id]
     stack._parse_template()
     stack.description = stack.template_dict.get("Description")
-    if change_set.parameters:
-        stack.parameters = change_set.parameters
+    stack.parameters = change_set.parameters
     stack.output_map = stack._create_output_map()
 
 
@@ -80,11 +70,10 @@ def _parameter_list(self):
     ]
 
 
-Stack.parameter_list = property(_parameter_list)
-_execute = CloudFormationBackend.execute_change_set
-CloudFormationBackend.execute_change_set = _execute_change_set
 Subnet.create_from_cloudformation_json = classmethod(_subnet_from_cloudformation)
+Stack.parameter_list = property(_parameter_list)
 Instance.__init__ = _instance_init
+CloudFormationBackend.execute_change_set = _execute_change_set_with_outputs
 
 if __name__ == "__main__":
     sys.exit(main())

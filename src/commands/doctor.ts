@@ -53,6 +53,9 @@ export function renderDoctor(report: DoctorReport): string {
       : report.stacks.map(
           (s) => `  ${s.stackName.padEnd(36)} ${s.status.padEnd(24)} ${s.lastUpdated ?? ''}`,
         )),
+    ...(report.stacks.length > 0 && report.missingComponents.length > 0
+      ? [`  not deployed: ${report.missingComponents.join(', ')}`]
+      : []),
     '',
     report.problems.length === 0 ? ok('No problems found.') : `${report.problems.length} problem(s):`,
     ...report.problems.flatMap((p) => [`  - ${p.message}`, `    Try: ${p.suggestion}`]),

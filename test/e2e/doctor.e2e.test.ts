@@ -46,6 +46,8 @@ describe('ecspoc doctor against moto_server', () => {
       }),
     ]);
     expect(report.problems).toEqual([]);
+    expect(report.missingComponents).toContain('cluster');
+    expect(report.missingComponents).not.toContain('network');
   });
 
   it('prints a readable report without --json', async () => {

@@ -15,6 +15,7 @@ import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
 import { type AwsClients, toAwsError } from '../aws/clients.js';
+import { buildCatalog } from '../stacks/catalog.js';
 import { stackName } from '../stacks/names.js';
 
 /** One service's answer to a cheap read call. */
@@ -50,6 +51,8 @@ export interface DoctorReport {
   callerArn: string;
   services: ServiceCheck[];
   stacks: EnvironmentStack[];
+  /** Components of the bundle that have no stack yet. */
+  missingComponents: string[];
   problems: Problem[];
 }
 
@@ -119,6 +122,10 @@ export async function runDoctor(aws: AwsClients, input: DoctorInput): Promise<Do
     ...checks,
   ];
   const stacks = stacksResult.value ?? [];
+  const deployed = new Set(stacks.map((stack) => stack.component));
+  const missingComponents = buildCatalog(input.env)
+    .components.map((component) => component.name)
+    .filter((name) => !deployed.has(name));
 
   const problems: Problem[] = [];
   for (const check of services.filter((c) => !c.ok)) {
@@ -153,6 +160,7 @@ export async function runDoctor(aws: AwsClients, input: DoctorInput): Promise<Do
     callerArn: identity.Arn ?? 'unknown',
     services,
     stacks,
+    missingComponents: stacksResult.error === undefined ? missingComponents : [],
     problems,
   };
 }

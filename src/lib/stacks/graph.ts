@@ -96,11 +96,6 @@ export function destroyLayers(nodes: readonly GraphNode[]): string[][] {
   return deploymentLayers(nodes).reverse();
 }
 
-/** Every name of the layers, layer after layer. */
-export function flattenLayers(layers: readonly (readonly string[])[]): string[] {
-  return layers.flat();
-}
-
 /** The selected nodes and everything they depend on, transitively, in `nodes` order. */
 export function dependencyClosure(nodes: readonly GraphNode[], selected: readonly string[]): string[] {
   const byName = new Map(nodes.map((node) => [node.name, node]));
@@ -227,7 +222,7 @@ export async function walkGraph(
         if (options.signal?.aborted) break;
         status.set(name, 'running');
         running++;
-        Promise.resolve()
+        void Promise.resolve()
           .then(() => visit(name))
           .then(
             () => {

@@ -31,6 +31,10 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
       description:
         'Key=Value for every stack that declares Key, or component.Key=Value for one stack (repeatable)',
     }),
+    force: Flags.boolean({
+      description:
+        'create a change set for every stack, even one whose template and parameters are as deployed',
+    }),
     concurrency: Flags.integer({ description: 'stacks worked on at once', default: 8, min: 1, max: 50 }),
     'dry-run': Flags.boolean({
       description: 'show the plan and changes, execute nothing (same as ecspoc diff)',
@@ -52,6 +56,7 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
       concurrency: this.flags.concurrency,
       dryRun: this.flags['dry-run'],
       yes: this.flags.yes,
+      force: this.flags.force,
       json: this.jsonEnabled(),
     });
     return this.finish(outcome);

@@ -27,6 +27,10 @@ export default class Diff extends BaseCommand<typeof Diff> {
       description:
         'Key=Value for every stack that declares Key, or component.Key=Value for one stack (repeatable)',
     }),
+    force: Flags.boolean({
+      description:
+        'create a change set for every stack, even one whose template and parameters are as deployed',
+    }),
     concurrency: Flags.integer({ description: 'stacks planned at once', default: 8, min: 1, max: 50 }),
   };
 

@@ -21,6 +21,8 @@ export interface DeployRequest {
   concurrency?: number;
   dryRun: boolean;
   yes: boolean;
+  /** Make change sets even for stacks whose template and parameters are as deployed. */
+  force?: boolean;
   json: boolean;
 }
 
@@ -62,6 +64,7 @@ export async function runDeployFlow(request: DeployRequest): Promise<FlowOutcome
     ...(request.concurrency ? { concurrency: request.concurrency } : {}),
     emit: (event) => display.onEvent(event),
     signal: controller.signal,
+    ...(request.force ? { force: true } : {}),
   });
 
   let interrupts = 0;

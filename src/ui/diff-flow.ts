@@ -23,6 +23,7 @@ export interface DiffRequest {
   selection: string[];
   parameters: string[];
   concurrency?: number;
+  force?: boolean;
   json: boolean;
 }
 
@@ -50,6 +51,7 @@ export async function runDiff(
       ...(request.concurrency ? { concurrency: request.concurrency } : {}),
       dryRun: true,
       yes: false,
+      ...(request.force ? { force: true } : {}),
       json: request.json,
     });
   } catch (error) {

@@ -20,6 +20,7 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  GetTemplateCommand,
   type Stack,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
@@ -61,6 +62,7 @@ export interface StackSnapshot {
   statusReason?: string;
   parameters: Record<string, string>;
   outputs: Record<string, string>;
+  tags?: Record<string, string>;
   createdAt?: string;
   lastUpdatedAt?: string;
 }
@@ -168,6 +170,20 @@ export async function waitUntilSettled(
     stack = await describeStack(cfn, id, timing);
   }
   return stack && stack.status !== 'DELETE_COMPLETE' ? stack : undefined;
+}
+
+/** The template a stack was last deployed with, as it was submitted. */
+export async function deployedTemplate(
+  cfn: CloudFormationApi,
+  stackId: string,
+  timing: EngineTiming,
+): Promise<string | undefined> {
+  const response = await callCloudFormation(
+    () => cfn.send(new GetTemplateCommand({ StackName: stackId, TemplateStage: 'Original' })),
+    `reading the deployed template of ${stackId}`,
+    timing,
+  );
+  return response.TemplateBody;
 }
 
 /** One parameter of a change set: a value, or the stack's current value (for NoEcho parameters). */
@@ -626,6 +642,7 @@ export function toSnapshot(stack: Stack): StackSnapshot {
       (stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']),
     ),
     outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
+    tags: Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
     ...(stack.CreationTime ? { createdAt: stack.CreationTime.toISOString() } : {}),
     ...(stack.LastUpdatedTime ? { lastUpdatedAt: stack.LastUpdatedTime.toISOString() } : {}),
   };

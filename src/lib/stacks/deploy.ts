@@ -31,6 +31,7 @@ import {
   classifyStack,
   createChangeSet,
   deleteStack,
+  deployedTemplate,
   describeStack,
   discardChangeSet,
   executeChangeSet,
@@ -45,7 +46,7 @@ import {
   type StackOutputs,
 } from './parameters.js';
 import { templateResources } from './resources.js';
-import { MAX_INLINE_TEMPLATE_BYTES, type StackTemplate } from './templates.js';
+import { MAX_INLINE_TEMPLATE_BYTES, parseTemplate, type StackTemplate } from './templates.js';
 import { EcspocError, InterruptedError, OperationError } from '../errors.js';
 
 /** Where the bootstrap bucket's name comes from, for templates too large to pass inline. */
@@ -173,6 +174,11 @@ export interface DeployContext {
   latestImage?: (repositoryName: string) => Promise<{ uri: string; pushedAt?: string } | undefined>;
   /** Aborting starts no new stack (Ctrl-C); stacks already running are followed to their end. */
   signal?: AbortSignal;
+  /**
+   * Make a change set even for a stack whose template and parameters are exactly as deployed
+   * (normally such a stack is known unchanged from two reads, without one).
+   */
+  force?: boolean;
 }
 
 /** The plan with what executing it needs: the change sets made and the stacks as described. */
@@ -287,6 +293,12 @@ export async function planDeployment(input: DeployInput, context: DeployContext)
       async (stack) => {
         const component = input.components.find((c) => c.name === stack.component) as ComponentSpec;
         const entry = prepared.get(stack.component)!;
+        if (!context.force && (await isUpToDate(component, templateOf(input, component), entry, context))) {
+          stack.exact = true;
+          stack.action = 'none';
+          activity(component.name)({ kind: 'planned', changes: [], empty: true });
+          return;
+        }
         const changeSet = await makeChangeSet(
           component,
           templateOf(input, component),
@@ -636,6 +648,54 @@ function resolveStackParameters(
   return { parameters, request, waitsFor: [...new Set(waiting.values())] };
 }
 
+/**
+ * True when a stack is exactly as this deploy would leave it: a successful status, the same
+ * template, the same parameters and tags, and nothing CloudFormation resolves anew on each deploy
+ * (SSM parameter types, dynamic references), which only a change set can evaluate. Costs one read.
+ */
+async function isUpToDate(
+  component: ComponentSpec,
+  template: StackTemplate,
+  entry: { snapshot?: StackSnapshot; request: ParameterValue[] },
+  context: DeployContext,
+): Promise<boolean> {
+  const stack = entry.snapshot;
+  if (!stack || !['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE'].includes(stack.status))
+    return false;
+  if (
+    template.parameters.some((p) => p.type.startsWith('AWS::SSM::')) ||
+    template.body.includes('{{resolve:')
+  ) {
+    return false;
+  }
+  const passed = new Map(entry.request.map((p) => [p.key, p]));
+  for (const parameter of template.parameters) {
+    const given = passed.get(parameter.key);
+    const current = stack.parameters[parameter.key];
+    if (given && 'usePrevious' in given) continue;
+    if (parameter.noEcho) return false;
+    if ((given ? given.value : parameter.default) !== current) return false;
+  }
+  if (Object.keys(stack.parameters).some((key) => !template.parameters.some((p) => p.key === key)))
+    return false;
+  const tags = deployTags(context.env, component.name);
+  if (Object.entries(tags).some(([key, value]) => stack.tags?.[key] !== value)) return false;
+  const deployed = await deployedTemplate(context.cfn, stack.stackId, context.timing);
+  if (deployed === undefined) return false;
+  if (deployed.trim() === template.body.trim()) return true;
+  try {
+    const parsed = await parseTemplate(template.file, template.path, deployed);
+    return JSON.stringify(parsed.document) === JSON.stringify(template.document);
+  } catch {
+    return false;
+  }
+}
+
+/** The tags every stack of the bundle carries. */
+function deployTags(env: string, component: string): Record<string, string> {
+  return { 'ecspoc:env': env, 'ecspoc:component': component };
+}
+
 function parameterChanges(
   request: ParameterValue[],
   previous: Record<string, string>,
@@ -710,7 +770,7 @@ async function makeChangeSet(
       template: source,
       parameters,
       capabilities: component.capabilities,
-      tags: { 'ecspoc:env': context.env, 'ecspoc:component': component.name },
+      tags: deployTags(context.env, component.name),
       description: `ecspoc deploy of ${component.name}`,
     },
     context.timing,

@@ -16,6 +16,7 @@ export interface SessionOptions {
   signal?: AbortSignal;
   clock?: Clock;
   pollIntervalMs?: number;
+  force?: boolean;
 }
 
 /** Default number of stacks planned, deployed or deleted at once. */
@@ -46,6 +47,7 @@ export function createDeployContext(aws: AwsClients, options: SessionOptions): D
       return latestImage(aws.client(ECRClient), repositoryName);
     },
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.force ? { force: true } : {}),
   };
 }
 

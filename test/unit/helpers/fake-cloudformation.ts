@@ -7,11 +7,14 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  GetTemplateCommand,
   type Change,
   type Parameter,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
+
+import { parseTemplate } from '../../../src/lib/stacks/templates.js';
 
 /** A stack the fake holds. */
 export interface FakeStack {
@@ -22,6 +25,7 @@ export interface FakeStack {
   parameters: Record<string, string>;
   outputs: Record<string, string>;
   body?: string;
+  tags?: Record<string, string>;
   events: StackEvent[];
 }
 
@@ -37,6 +41,7 @@ interface FakeChangeSet {
   status: string;
   reason?: string;
   changes: Change[];
+  tags: Record<string, string>;
 }
 
 /** What a test scripts: outputs of a stack, changes of a change set, an execution that fails. */
@@ -106,6 +111,7 @@ export function fakeCloudFormation(now: () => number, behaviour: FakeBehaviour =
             ParameterKey,
             ParameterValue,
           })),
+          Tags: Object.entries(stack.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
           Outputs: Object.entries(stack.outputs).map(([OutputKey, OutputValue]) => ({
             OutputKey,
             OutputValue,
@@ -114,12 +120,17 @@ export function fakeCloudFormation(now: () => number, behaviour: FakeBehaviour =
       ],
     };
   });
+  mock.on(GetTemplateCommand).callsFake((input) => {
+    const stack = find(input.StackName);
+    if (!stack) throw notFound(input.StackName ?? '');
+    return { TemplateBody: stack.body };
+  });
   mock.on(DescribeStackEventsCommand).callsFake((input) => {
     const stack = find(input.StackName);
     if (!stack) throw notFound(input.StackName ?? '');
     return { StackEvents: [...stack.events] };
   });
-  mock.on(CreateChangeSetCommand).callsFake((input) => {
+  mock.on(CreateChangeSetCommand).callsFake(async (input) => {
     const name = input.StackName ?? '';
     let stack = stacks.get(name);
     if (input.ChangeSetType === 'UPDATE' && !stack) throw notFound(name);
@@ -131,8 +142,15 @@ export function fakeCloudFormation(now: () => number, behaviour: FakeBehaviour =
       event(stack, name, 'REVIEW_IN_PROGRESS');
     }
     const live = stack as FakeStack;
-    const parameters = toParameters(input.Parameters, live.parameters);
     const body = input.TemplateBody ?? input.TemplateURL ?? '';
+    // Like CloudFormation, compare and store every declared parameter, defaults included.
+    const given = toParameters(input.Parameters, live.parameters);
+    const declared = body.includes('Resources')
+      ? (await parseTemplate('fake.yml', 'fake.yml', body)).parameters
+      : [];
+    const parameters = declared.length
+      ? Object.fromEntries(declared.map((p) => [p.key, given[p.key] ?? p.default ?? '']))
+      : given;
     const id = `arn:aws:cloudformation:us-east-1:123456789012:changeSet/${input.ChangeSetName}/${++sequence}`;
     const same =
       input.ChangeSetType === 'UPDATE' &&
@@ -146,6 +164,9 @@ export function fakeCloudFormation(now: () => number, behaviour: FakeBehaviour =
       type: input.ChangeSetType as 'CREATE' | 'UPDATE',
       parameters,
       body,
+      tags: Object.fromEntries(
+        (input.Tags ?? []).map((t: { Key?: string; Value?: string }) => [t.Key ?? '', t.Value ?? '']),
+      ),
       created: stamp(),
       status: same ? 'FAILED' : 'CREATE_COMPLETE',
       ...(same
@@ -207,6 +228,7 @@ export function fakeCloudFormation(now: () => number, behaviour: FakeBehaviour =
       stack.status = `${verb}_COMPLETE`;
       stack.parameters = changeSet.parameters;
       stack.body = changeSet.body;
+      stack.tags = changeSet.tags;
       stack.outputs = behaviour.outputs?.(stack.name, changeSet.parameters) ?? {};
     }
     changeSets.delete(changeSet.id);

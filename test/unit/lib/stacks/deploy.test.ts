@@ -1,6 +1,8 @@
 import {
   CreateChangeSetCommand,
+  DeleteChangeSetCommand,
   DeleteStackCommand,
+  GetTemplateCommand,
   ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -138,7 +140,7 @@ describe('planDeployment and executeDeployment', () => {
       ['c', 'created'],
       ['d', 'created'],
     ]);
-    expect(result.stacks[2].outputs).toEqual({ Out: 'ecspoc-dev-c:ecspoc-dev-b:ecspoc-dev-a:root' });
+    expect(result.stacks[2].outputs).toEqual({ Out: 'ecspoc-dev-c:ecspoc-dev-b:ecspoc-dev-a:small' });
     const started = env.events.filter((e) => e.type === 'started').map((e) => e.component);
     expect(started.slice(0, 2).sort()).toEqual(['a', 'd']);
     expect(started.indexOf('b')).toBeGreaterThan(started.indexOf('a'));
@@ -147,7 +149,7 @@ describe('planDeployment and executeDeployment', () => {
       .find((c) => c.args[0].input.StackName === 'ecspoc-dev-b');
     expect(createB?.args[0].input.Parameters).toContainEqual({
       ParameterKey: 'P',
-      ParameterValue: 'ecspoc-dev-a:root',
+      ParameterValue: 'ecspoc-dev-a:small',
     });
   });
 
@@ -161,9 +163,26 @@ describe('planDeployment and executeDeployment', () => {
     const plan = await planDeployment(input, context);
     expect(plan.hasChanges).toBe(false);
     expect(plan.stacks.every((s) => s.action === 'none' && s.exact)).toBe(true);
+    // Template, parameters and tags as deployed: two reads per stack, no change set at all.
+    expect(env.cfn.mock.commandCalls(GetTemplateCommand)).toHaveLength(4);
+    expect(env.cfn.mock.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
     const result = await executeDeployment(plan, input, { ...context, approvedAll: false });
     expect(result.stacks.every((s) => s.status === 'unchanged')).toBe(true);
     expect(env.cfn.mock.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('with force, asks CloudFormation for every stack and deletes the empty change sets', async () => {
+    const env = setup();
+    const input = await bundle();
+    await executeDeployment(await planDeployment(input, env.context), input, {
+      ...env.context,
+      approvedAll: true,
+    });
+    env.cfn.mock.resetHistory();
+    const plan = await planDeployment(input, { ...env.context, force: true });
+    expect(plan.stacks.map((s) => s.action)).toEqual(['none', 'none', 'none', 'none']);
+    expect(env.cfn.mock.commandCalls(CreateChangeSetCommand)).toHaveLength(4);
+    expect(env.cfn.mock.commandCalls(DeleteChangeSetCommand)).toHaveLength(4);
     expect(env.cfn.changeSets.size).toBe(0);
   });
 

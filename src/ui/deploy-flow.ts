@@ -30,6 +30,7 @@ export interface DeployRequest {
 export interface PlanOutput {
   env: string;
   dryRun: true;
+  durationMs: number;
   hasChanges: boolean;
   stacks: Array<Omit<StackPlan, never>>;
 }
@@ -185,6 +186,7 @@ function planOutput(plan: DeployPlan): PlanOutput {
   return {
     env: plan.env,
     dryRun: true,
+    durationMs: plan.durationMs,
     hasChanges: plan.hasChanges,
     stacks: plan.stacks.map((s) => ({ ...s })),
   };

@@ -183,7 +183,7 @@ export function renderResults(result: DeployResult, stream: Stream): string {
   const executed = count('created') + count('updated');
   lines.push(
     '',
-    `${result.ok ? 'Deployed' : 'Deploy of'} environment "${result.env}" ${result.ok ? 'in' : 'ended after'} ${(result.durationMs / 1000).toFixed(1)}s: ${parts.join(', ')}.` +
+    `${result.ok ? 'Deployed' : 'Deploy of'} environment "${result.env}" ${result.ok ? 'in' : 'ended after'} ${((result.planDurationMs + result.durationMs) / 1000).toFixed(1)}s: ${parts.join(', ')}.` +
       (result.ok && executed === 0 ? ' No changes: no change set was executed.' : ''),
   );
   const dns = result.stacks.find((s) => s.outputs.LoadBalancerDnsName)?.outputs.LoadBalancerDnsName;

@@ -62,6 +62,8 @@ export interface StackSnapshot {
   statusReason?: string;
   parameters: Record<string, string>;
   outputs: Record<string, string>;
+  /** What SSM parameter types resolved to at the last deploy (CloudFormation's ResolvedValue). */
+  resolved?: Record<string, string>;
   tags?: Record<string, string>;
   createdAt?: string;
   lastUpdatedAt?: string;
@@ -642,6 +644,11 @@ export function toSnapshot(stack: Stack): StackSnapshot {
       (stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']),
     ),
     outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
+    resolved: Object.fromEntries(
+      (stack.Parameters ?? [])
+        .filter((p) => p.ResolvedValue !== undefined)
+        .map((p) => [p.ParameterKey ?? '', p.ResolvedValue ?? '']),
+    ),
     tags: Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
     ...(stack.CreationTime ? { createdAt: stack.CreationTime.toISOString() } : {}),
     ...(stack.LastUpdatedTime ? { lastUpdatedAt: stack.LastUpdatedTime.toISOString() } : {}),

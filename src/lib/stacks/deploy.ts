@@ -117,6 +117,8 @@ export interface StackPlan {
 /** The plan of a whole deploy, in dependency order. */
 export interface DeployPlan {
   env: string;
+  /** Time spent planning. */
+  durationMs: number;
   stacks: StackPlan[];
   /** True when executing the plan would change something. */
   hasChanges: boolean;
@@ -148,7 +150,10 @@ export interface DeployResult {
   env: string;
   ok: boolean;
   interrupted: boolean;
+  /** Time spent executing, after the confirmation. */
   durationMs: number;
+  /** Time spent planning (describing stacks, making change sets), before the confirmation. */
+  planDurationMs: number;
   stacks: StackResult[];
 }
 
@@ -179,6 +184,8 @@ export interface DeployContext {
    * (normally such a stack is known unchanged from two reads, without one).
    */
   force?: boolean;
+  /** Current values of SSM parameters by name (undefined when unknown), to tell whether an AMI moved. */
+  resolveSsmParameters?: (names: string[]) => Promise<Record<string, string | undefined>>;
 }
 
 /** The plan with what executing it needs: the change sets made and the stacks as described. */
@@ -195,6 +202,7 @@ export interface PreparedPlan extends DeployPlan {
  */
 export async function planDeployment(input: DeployInput, context: DeployContext): Promise<PreparedPlan> {
   const components = input.components;
+  const planStarted = context.timing.clock.now();
   const activity = (component: string) => (a: StackActivity) =>
     context.emit({ type: 'activity', component, activity: a });
 
@@ -331,6 +339,7 @@ export async function planDeployment(input: DeployInput, context: DeployContext)
   }
   return {
     env: context.env,
+    durationMs: context.timing.clock.now() - planStarted,
     stacks,
     hasChanges: stacks.some((s) => s.action !== 'none' && s.action !== 'blocked'),
     hasBlocked: stacks.some((s) => s.action === 'blocked'),
@@ -413,6 +422,7 @@ export async function executeDeployment(
     ok: stacks.every((s) => s.status === 'created' || s.status === 'updated' || s.status === 'unchanged'),
     interrupted: Boolean(context.signal?.aborted),
     durationMs: context.timing.clock.now() - started,
+    planDurationMs: plan.durationMs,
     stacks,
   };
 }
@@ -650,8 +660,10 @@ function resolveStackParameters(
 
 /**
  * True when a stack is exactly as this deploy would leave it: a successful status, the same
- * template, the same parameters and tags, and nothing CloudFormation resolves anew on each deploy
- * (SSM parameter types, dynamic references), which only a change set can evaluate. Costs one read.
+ * template, parameters and tags, and every SSM parameter type still resolving to the value it had
+ * at the last deploy (a new AMI is a change only a change set shows). Costs one read per stack,
+ * plus one SSM read shared by all stacks. Dynamic references (`{{resolve:…}}`) always get a
+ * change set: only CloudFormation can evaluate them.
  */
 async function isUpToDate(
   component: ComponentSpec,
@@ -662,24 +674,30 @@ async function isUpToDate(
   const stack = entry.snapshot;
   if (!stack || !['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE'].includes(stack.status))
     return false;
-  if (
-    template.parameters.some((p) => p.type.startsWith('AWS::SSM::')) ||
-    template.body.includes('{{resolve:')
-  ) {
-    return false;
-  }
+  if (template.body.includes('{{resolve:')) return false;
   const passed = new Map(entry.request.map((p) => [p.key, p]));
+  const ssm: Array<{ name: string; resolved: string | undefined }> = [];
   for (const parameter of template.parameters) {
     const given = passed.get(parameter.key);
     const current = stack.parameters[parameter.key];
     if (given && 'usePrevious' in given) continue;
     if (parameter.noEcho) return false;
-    if ((given ? given.value : parameter.default) !== current) return false;
+    const value = given ? given.value : parameter.default;
+    if (value !== current) return false;
+    if (parameter.type.startsWith('AWS::SSM::')) {
+      if (!context.resolveSsmParameters || value === undefined) return false;
+      ssm.push({ name: value, resolved: stack.resolved?.[parameter.key] });
+    }
   }
   if (Object.keys(stack.parameters).some((key) => !template.parameters.some((p) => p.key === key)))
     return false;
   const tags = deployTags(context.env, component.name);
   if (Object.entries(tags).some(([key, value]) => stack.tags?.[key] !== value)) return false;
+  if (ssm.length > 0) {
+    if (ssm.some((p) => p.resolved === undefined)) return false;
+    const now = await context.resolveSsmParameters!(ssm.map((p) => p.name));
+    if (ssm.some((p) => now[p.name] !== p.resolved)) return false;
+  }
   const deployed = await deployedTemplate(context.cfn, stack.stackId, context.timing);
   if (deployed === undefined) return false;
   if (deployed.trim() === template.body.trim()) return true;

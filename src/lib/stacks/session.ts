@@ -46,8 +46,39 @@ export function createDeployContext(aws: AwsClients, options: SessionOptions): D
       ]);
       return latestImage(aws.client(ECRClient), repositoryName);
     },
+    resolveSsmParameters: ssmResolver(aws),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.force ? { force: true } : {}),
+  };
+}
+
+/**
+ * Reads SSM parameters by name, each at most once per run, ten per call; a name SSM does not know
+ * (or cannot be read) comes back undefined, which makes the stack get a change set.
+ */
+function ssmResolver(aws: AwsClients): (names: string[]) => Promise<Record<string, string | undefined>> {
+  const cache = new Map<string, Promise<string | undefined>>();
+  return async (names) => {
+    const wanted = [...new Set(names)].filter((name) => !cache.has(name));
+    for (let i = 0; i < wanted.length; i += 10) {
+      const batch = wanted.slice(i, i + 10);
+      const call = (async () => {
+        const { SSMClient, GetParametersCommand } = await import('@aws-sdk/client-ssm');
+        try {
+          const response = await aws.client(SSMClient).send(new GetParametersCommand({ Names: batch }));
+          return new Map((response.Parameters ?? []).map((p) => [p.Name ?? '', p.Value]));
+        } catch {
+          return new Map<string, string | undefined>();
+        }
+      })();
+      for (const name of batch)
+        cache.set(
+          name,
+          call.then((values) => values.get(name)),
+        );
+    }
+    const entries = await Promise.all(names.map(async (name) => [name, await cache.get(name)] as const));
+    return Object.fromEntries(entries);
   };
 }
 

@@ -26,6 +26,8 @@ export interface FakeStack {
   outputs: Record<string, string>;
   body?: string;
   tags?: Record<string, string>;
+  /** ResolvedValue of SSM parameter types. */
+  resolved?: Record<string, string>;
   events: StackEvent[];
 }
 
@@ -110,6 +112,7 @@ export function fakeCloudFormation(now: () => number, behaviour: FakeBehaviour =
           Parameters: Object.entries(stack.parameters).map(([ParameterKey, ParameterValue]) => ({
             ParameterKey,
             ParameterValue,
+            ...(stack.resolved?.[ParameterKey] ? { ResolvedValue: stack.resolved[ParameterKey] } : {}),
           })),
           Tags: Object.entries(stack.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
           Outputs: Object.entries(stack.outputs).map(([OutputKey, OutputValue]) => ({

@@ -186,6 +186,40 @@ describe('planDeployment and executeDeployment', () => {
     expect(env.cfn.changeSets.size).toBe(0);
   });
 
+  it('skips the change set of a stack with an SSM parameter only while the parameter resolves as before', async () => {
+    const ssm =
+      "  Ami: {Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: /aws/service/ecs/ami}";
+    for (const [latest, expected] of [
+      ['ami-1', 0],
+      ['ami-2', 1],
+    ] as const) {
+      const env = setup();
+      const input = await bundle([], { d: BODY(ssm) });
+      const d = input.components[3];
+      env.cfn.seed({
+        name: d.stackName,
+        status: 'CREATE_COMPLETE',
+        parameters: { EnvName: 'dev', Size: 'small', Ami: '/aws/service/ecs/ami' },
+        resolved: { Ami: 'ami-1' },
+        tags: { 'ecspoc:env': 'dev', 'ecspoc:component': 'd' },
+        body: input.templates.get(d.template)!.body,
+        outputs: {},
+      });
+      const asked: string[][] = [];
+      const context: DeployContext = {
+        ...env.context,
+        resolveSsmParameters: async (names) => {
+          asked.push(names);
+          return Object.fromEntries(names.map((n) => [n, latest]));
+        },
+      };
+      const plan = await planDeployment({ ...input, components: [d] }, context);
+      expect(asked).toEqual([['/aws/service/ecs/ami']]);
+      expect(env.cfn.mock.commandCalls(CreateChangeSetCommand)).toHaveLength(expected);
+      if (expected === 0) expect(plan.stacks[0]).toMatchObject({ action: 'none', exact: true });
+    }
+  });
+
   it('reports the first failed resource and skips the dependents, while independent stacks go on', async () => {
     const env = setup({
       failure: (stack) =>

@@ -1,0 +1,70 @@
+import { Flags } from '@oclif/core';
+
+import type { SshConfigResult } from '../lib/ssh/index.js';
+import { BaseCommand } from '../base-command.js';
+
+export default class SshConfig extends BaseCommand<typeof SshConfig> {
+  static override summary =
+    'Emit or merge SSH config that reaches every container instance through the bastion';
+  static override description =
+    'Builds a Host entry for the bastion (its current public address) and one per running container instance ' +
+    '(its private address, reached with ProxyCommand "ssh -W" or ProxyJump through the bastion: no key is ever copied ' +
+    'onto the bastion). Prints the block by default. --write merges it into ~/.ssh/config (or --file) as one managed ' +
+    'block per environment between "# BEGIN ecspoc <env>" and "# END ecspoc <env>": the rest of the file is kept byte ' +
+    'for byte, nothing is written when nothing changed, the write is atomic, the previous file is kept as ' +
+    '<file>.ecspoc.bak, and a new file gets mode 0600. --dry-run shows the diff instead.';
+  static override examples = [
+    '<%= config.bin %> ssh-config --env staging --identity-file ~/.ssh/staging.pem',
+    '<%= config.bin %> ssh-config --write --identity-file ~/.ssh/dev.pem && ssh ecspoc-dev-bastion',
+    '<%= config.bin %> ssh-config --write --dry-run --proxy jump',
+  ];
+  static override enableJsonFlag = true;
+  static override flags = {
+    write: Flags.boolean({ description: 'merge the block into the SSH config file instead of printing it' }),
+    file: Flags.string({ description: 'SSH config file for --write and --dry-run (default: ~/.ssh/config)' }),
+    'dry-run': Flags.boolean({
+      description: 'print the diff --write would make to the file; change nothing',
+    }),
+    user: Flags.string({ description: 'login user on the container instances', default: 'ec2-user' }),
+    'identity-file': Flags.string({
+      description: 'private key for the container instances (and the bastion)',
+    }),
+    'bastion-identity-file': Flags.string({
+      description: 'private key for the bastion (default: --identity-file)',
+    }),
+    'bastion-user': Flags.string({ description: 'login user on the bastion (default: --user)' }),
+    'host-prefix': Flags.string({ description: 'start of every Host alias (default: ecspoc-<env>-)' }),
+    proxy: Flags.string({
+      description: 'how instances are reached through the bastion: ProxyCommand "ssh -W" or ProxyJump',
+      options: ['command', 'jump'],
+      default: 'command',
+    }),
+  };
+
+  public async run(): Promise<SshConfigResult> {
+    const { flags } = this;
+    const { settings, aws } = await this.awsContext();
+    const [{ generateSshConfig, sshClients }, { expandConfigPath }, { renderSshConfigResult }] =
+      await Promise.all([
+        import('../lib/ssh/index.js'),
+        import('../lib/ssh/file.js'),
+        import('../ui/ssh-output.js'),
+      ]);
+    const result = await generateSshConfig(sshClients(aws), {
+      env: settings.env,
+      options: {
+        user: flags.user,
+        bastionUser: flags['bastion-user'],
+        identityFile: flags['identity-file'],
+        bastionIdentityFile: flags['bastion-identity-file'],
+        hostPrefix: flags['host-prefix'],
+        proxy: flags.proxy as 'command' | 'jump',
+      },
+      write: flags.write,
+      dryRun: flags['dry-run'],
+      file: flags.file === undefined ? undefined : expandConfigPath(flags.file),
+    });
+    renderSshConfigResult(result, { json: this.jsonEnabled() });
+    return result;
+  }
+}

@@ -1,0 +1,293 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeInstancesCommand,
+  DescribeInstanceStatusCommand,
+  EC2Client,
+  StartInstancesCommand,
+  StopInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+
+import {
+  type BastionEvent,
+  type Clock,
+  findBastion,
+  startBastion,
+  stopBastion,
+} from '../../../../src/lib/bastion/index.js';
+import { AbortedError, OperationError, TimeoutError } from '../../../../src/lib/errors.js';
+
+const cfn = mockClient(CloudFormationClient);
+const ec2 = mockClient(EC2Client);
+const clients = () => ({ cloudformation: new CloudFormationClient({}), ec2: new EC2Client({}) });
+
+/** A clock whose time moves only when the code under test sleeps. */
+function fakeClock(start = Date.parse('2026-01-01T12:00:00Z')): Clock & { sleeps: number[] } {
+  let now = start;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+  };
+}
+
+type State = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated';
+
+/** The instance answers with these states, one per DescribeInstances call, then keeps the last. */
+function instanceStates(...states: State[]) {
+  let call = 0;
+  ec2.on(DescribeInstancesCommand).callsFake(() => {
+    const state = states[Math.min(call++, states.length - 1)];
+    return {
+      Reservations: [
+        {
+          Instances: [
+            {
+              InstanceId: 'i-0b',
+              State: { Name: state },
+              ...(state === 'running' ? { PublicIpAddress: `198.51.100.${call}` } : {}),
+              PrivateIpAddress: '10.0.0.4',
+              InstanceType: 't3.micro',
+              LaunchTime: new Date('2026-01-01T11:00:00Z'),
+            },
+          ],
+        },
+      ],
+    };
+  });
+}
+
+function statusChecks(...statuses: string[]) {
+  let call = 0;
+  ec2.on(DescribeInstanceStatusCommand).callsFake(() => {
+    const status = statuses[Math.min(call++, statuses.length - 1)];
+    return {
+      InstanceStatuses: [
+        { InstanceId: 'i-0b', InstanceStatus: { Status: status }, SystemStatus: { Status: 'ok' } },
+      ],
+    };
+  });
+}
+
+beforeEach(() => {
+  cfn.reset();
+  ec2.reset();
+  cfn.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      {
+        StackName: 'ecspoc-dev-bastion',
+        StackStatus: 'CREATE_COMPLETE',
+        CreationTime: new Date(),
+        Outputs: [{ OutputKey: 'BastionInstanceId', OutputValue: 'i-0b' }],
+      },
+    ],
+  });
+  ec2.on(StartInstancesCommand).resolves({});
+  ec2.on(StopInstancesCommand).resolves({});
+});
+
+describe('findBastion', () => {
+  it('describes the instance named by the stack output, with its uptime', async () => {
+    instanceStates('running');
+    expect(await findBastion(clients(), 'dev', fakeClock())).toEqual({
+      env: 'dev',
+      stackName: 'ecspoc-dev-bastion',
+      state: 'running',
+      instanceId: 'i-0b',
+      publicIp: '198.51.100.1',
+      privateIp: '10.0.0.4',
+      instanceType: 't3.micro',
+      launchTime: '2026-01-01T11:00:00.000Z',
+      uptimeSeconds: 3600,
+    });
+  });
+
+  it('gives no uptime while stopped', async () => {
+    instanceStates('stopped');
+    const bastion = await findBastion(clients(), 'dev', fakeClock());
+    expect(bastion.state).toBe('stopped');
+    expect(bastion.uptimeSeconds).toBeUndefined();
+    expect(bastion.publicIp).toBeUndefined();
+  });
+});
+
+describe('startBastion', () => {
+  it('starts, waits until running and until the status checks pass, and returns the new address', async () => {
+    instanceStates('stopped', 'pending', 'pending', 'running', 'running');
+    statusChecks('initializing', 'initializing', 'ok');
+    const clock = fakeClock();
+    const events: BastionEvent[] = [];
+    const result = await startBastion(clients(), 'dev', {
+      clock,
+      pollIntervalMs: 1000,
+      onEvent: (e) => events.push(e),
+    });
+    expect(result).toMatchObject({
+      action: 'start',
+      changed: true,
+      waited: true,
+      bastion: { state: 'running', publicIp: '198.51.100.5' },
+    });
+    expect(ec2.commandCalls(StartInstancesCommand).map((c) => c.args[0].input)).toEqual([
+      { InstanceIds: ['i-0b'] },
+    ]);
+    expect(events).toEqual([
+      { type: 'requested', action: 'start', instanceId: 'i-0b', from: 'stopped' },
+      { type: 'state', instanceId: 'i-0b', state: 'pending' },
+      { type: 'state', instanceId: 'i-0b', state: 'running' },
+      { type: 'status-checks', instanceId: 'i-0b', status: 'initializing' },
+      { type: 'status-checks', instanceId: 'i-0b', status: 'ok' },
+    ]);
+    expect(clock.sleeps).toEqual([1000, 1000, 1000, 1000]);
+  });
+
+  it('with wait false, returns right after StartInstances', async () => {
+    instanceStates('stopped', 'pending');
+    const result = await startBastion(clients(), 'dev', { wait: false, clock: fakeClock() });
+    expect(result).toMatchObject({ changed: true, waited: false, bastion: { state: 'pending' } });
+    expect(ec2.commandCalls(DescribeInstanceStatusCommand)).toHaveLength(0);
+  });
+
+  it('leaves a running bastion alone', async () => {
+    instanceStates('running');
+    const result = await startBastion(clients(), 'dev', { clock: fakeClock() });
+    expect(result).toMatchObject({ changed: false, waited: false });
+    expect(ec2.commandCalls(StartInstancesCommand)).toHaveLength(0);
+  });
+
+  it('waits for a stopping bastion to stop before starting it', async () => {
+    instanceStates('stopping', 'stopping', 'stopped', 'running');
+    statusChecks('ok');
+    const result = await startBastion(clients(), 'dev', { clock: fakeClock(), pollIntervalMs: 0 });
+    expect(result.changed).toBe(true);
+    expect(ec2.commandCalls(StartInstancesCommand)).toHaveLength(1);
+  });
+
+  it('fails when the instance falls back to stopped after pending (EC2 could not start it)', async () => {
+    instanceStates('stopped', 'pending', 'stopped');
+    await expect(startBastion(clients(), 'dev', { clock: fakeClock(), pollIntervalMs: 0 })).rejects.toThrow(
+      /became stopped while waiting for it to be running/,
+    );
+  });
+
+  it('tolerates a stale "stopped" right after StartInstances', async () => {
+    instanceStates('stopped', 'stopped', 'pending', 'running');
+    statusChecks('ok');
+    const result = await startBastion(clients(), 'dev', { clock: fakeClock(), pollIntervalMs: 0 });
+    expect(result.bastion.state).toBe('running');
+  });
+
+  it('times out with exit code 5 and a suggestion', async () => {
+    instanceStates('stopped', 'pending');
+    const clock = fakeClock();
+    const error = await startBastion(clients(), 'dev', {
+      clock,
+      pollIntervalMs: 5000,
+      timeoutMs: 60_000,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).exitCode).toBe(5);
+    expect((error as TimeoutError).message).toMatch(/still pending/);
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(60_000);
+  });
+
+  it('fails on impaired status checks', async () => {
+    instanceStates('stopped', 'running');
+    statusChecks('impaired');
+    await expect(startBastion(clients(), 'dev', { clock: fakeClock(), pollIntervalMs: 0 })).rejects.toThrow(
+      /fails its EC2 status checks/,
+    );
+  });
+
+  it('refuses a missing bastion with the command that deploys it', async () => {
+    cfn
+      .on(DescribeStacksCommand)
+      .rejects(Object.assign(new Error('does not exist'), { name: 'ValidationError' }));
+    const error = await startBastion(clients(), 'dev', { clock: fakeClock() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OperationError);
+    expect((error as OperationError).message).toBe(
+      'Environment "dev" has no bastion: stack ecspoc-dev-bastion does not exist.',
+    );
+    expect((error as OperationError).suggestions).toEqual(['ecspoc deploy bastion --env dev']);
+  });
+
+  it('refuses a terminated bastion', async () => {
+    instanceStates('terminated');
+    await expect(startBastion(clients(), 'dev', { clock: fakeClock() })).rejects.toThrow(/is terminated/);
+  });
+});
+
+describe('stopBastion', () => {
+  it('asks first, stops, and waits until stopped', async () => {
+    instanceStates('running', 'stopping', 'stopped');
+    const asked: string[] = [];
+    const result = await stopBastion(clients(), 'dev', {
+      clock: fakeClock(),
+      pollIntervalMs: 0,
+      confirm: async (bastion) => {
+        asked.push(bastion.instanceId as string);
+      },
+    });
+    expect(asked).toEqual(['i-0b']);
+    expect(result).toMatchObject({
+      action: 'stop',
+      changed: true,
+      waited: true,
+      bastion: { state: 'stopped' },
+    });
+    expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(1);
+  });
+
+  it('stops nothing when the operator declines', async () => {
+    instanceStates('running');
+    await expect(
+      stopBastion(clients(), 'dev', {
+        clock: fakeClock(),
+        confirm: async () => {
+          throw new AbortedError();
+        },
+      }),
+    ).rejects.toBeInstanceOf(AbortedError);
+    expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(0);
+  });
+
+  it('neither asks nor stops when already stopped', async () => {
+    instanceStates('stopped');
+    let asked = false;
+    const result = await stopBastion(clients(), 'dev', {
+      clock: fakeClock(),
+      confirm: async () => {
+        asked = true;
+      },
+    });
+    expect(result).toMatchObject({ changed: false });
+    expect(asked).toBe(false);
+    expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(0);
+  });
+
+  it('waits for a starting bastion to run before stopping it', async () => {
+    instanceStates('pending', 'pending', 'running', 'stopped');
+    const result = await stopBastion(clients(), 'dev', { clock: fakeClock(), pollIntervalMs: 0 });
+    expect(result.bastion.state).toBe('stopped');
+    expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(1);
+  });
+
+  it('with wait false, returns right after StopInstances', async () => {
+    instanceStates('running', 'stopping');
+    const result = await stopBastion(clients(), 'dev', { clock: fakeClock(), wait: false });
+    expect(result).toMatchObject({ changed: true, waited: false, bastion: { state: 'stopping' } });
+  });
+
+  it('maps a refused StopInstances to an AwsError naming the call', async () => {
+    instanceStates('running');
+    ec2.on(StopInstancesCommand).rejects(Object.assign(new Error('nope'), { name: 'UnauthorizedOperation' }));
+    await expect(stopBastion(clients(), 'dev', { clock: fakeClock() })).rejects.toThrow(
+      /Access denied while stopping the bastion i-0b \(ec2:StopInstances\)/,
+    );
+  });
+});

@@ -42,6 +42,8 @@ export function renderPlan(plan: DeployPlan, view: PlanView, stream: Stream): st
       (counts ? ` (${counts})` : '') +
       (plan.hasChanges ? '' : ', nothing to change'),
   );
+  // Nothing to do: the headline says it all.
+  if (!plan.hasChanges && !plan.hasBlocked) return lines.join('\n') + '\n';
   for (const stack of plan.stacks) {
     const colour =
       stack.action === 'none'

@@ -63,7 +63,7 @@ export interface DeployInput {
 }
 
 /** Where a parameter's value comes from, as the plan shows it. */
-export type ParameterOrigin = ParameterSource | 'previous' | 'image' | 'template' | 'pending';
+export type ParameterOrigin = ParameterSource | 'previous' | 'image' | 'template' | 'pending' | 'required';
 
 /** One parameter of a planned stack. */
 export interface PlannedParameter {
@@ -610,13 +610,21 @@ function resolveStackParameters(
     waiting.set(key, ref.component);
     known[ref.component] = { ...known[ref.component], [ref.output]: `<${ref.component}.${ref.output}>` };
   }
-  const discovered =
-    image?.source === 'pushed' && component.image ? { [component.image.parameter]: image.uri } : undefined;
+  // A parameter only the operator can give (the bastion's SshCidr) keeps the stack's value once given.
+  const kept = Object.fromEntries(
+    operatorOwed(component, template, input)
+      .filter((key) => previous?.[key] !== undefined)
+      .map((key) => [key, previous![key]]),
+  );
+  const discovered = {
+    ...kept,
+    ...(image?.source === 'pushed' && component.image ? { [component.image.parameter]: image.uri } : {}),
+  };
   const { values, sources } = resolveParameters(component, template, {
     outputs: known as StackOutputs,
     config: input.config,
     overrides: input.overrides,
-    ...(discovered ? { discovered } : {}),
+    discovered,
   });
 
   const parameters: PlannedParameter[] = [];
@@ -631,9 +639,10 @@ function resolveStackParameters(
     }
     // An SSM parameter is resolved again on every deploy (the latest AMI): never pinned.
     const fallback =
-      (source === undefined || source === 'default') && !parameter.type.startsWith('AWS::SSM::');
+      (source === undefined || source === 'default' || (source === 'discovered' && key in kept)) &&
+      !parameter.type.startsWith('AWS::SSM::');
     const stays = previous?.[key];
-    if (fallback && stays !== undefined && stays !== (values[key] ?? parameter.default)) {
+    if (fallback && stays !== undefined && (key in kept || stays !== (values[key] ?? parameter.default))) {
       parameters.push({ key, value: parameter.noEcho ? '****' : stays, origin: 'previous' });
       request.push({ key, usePrevious: true });
       continue;
@@ -731,6 +740,30 @@ function parameterChanges(
     });
   }
   return changes;
+}
+
+/**
+ * Parameters of a component that have no value unless the operator gives one: no template or
+ * catalog default, not wired, not derived, and not in the config file or on the command line.
+ */
+export function operatorOwed(
+  component: ComponentSpec,
+  template: StackTemplate,
+  input: DeployInput,
+): string[] {
+  const given = (layer: DeployInput['config'], key: string) =>
+    layer.global?.[key] !== undefined || layer.components?.[component.name]?.[key] !== undefined;
+  return template.parameters
+    .filter(
+      (p) =>
+        p.default === undefined &&
+        component.defaults[p.key] === undefined &&
+        component.wiring[p.key] === undefined &&
+        component.identity[p.key] === undefined &&
+        !given(input.config, p.key) &&
+        !given(input.overrides, p.key),
+    )
+    .map((p) => p.key);
 }
 
 function sameRequest(a: ParameterValue[], b: ParameterValue[]): boolean {

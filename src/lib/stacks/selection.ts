@@ -6,11 +6,10 @@
 import type { EnvironmentConfig } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { buildCatalog, selectComponents } from './catalog.js';
-import { type DeployInput, type PlannedParameter, withTemplateBucket } from './deploy.js';
+import { type DeployInput, operatorOwed, type PlannedParameter, withTemplateBucket } from './deploy.js';
 import { deploymentLayers, subgraph } from './graph.js';
 import {
   checkParameterLayer,
-  checkParameters,
   configParameterLayer,
   type ParameterLayer,
   resolveParameters,
@@ -18,8 +17,8 @@ import {
 import { readTemplates } from './templates.js';
 
 /**
- * Builds and checks the input of a deploy, diff or destroy: unknown components, unknown or
- * reserved parameter keys and parameters nobody gave (the bastion's SshCidr) fail here.
+ * Builds and checks the input of a deploy or diff: unknown components and unknown or reserved
+ * parameter keys fail here, before any AWS call.
  */
 export async function loadDeployInput(
   env: string,
@@ -53,9 +52,8 @@ export async function loadDeployInput(
       },
     );
   }
-  for (const component of components) {
-    checkParameters(component, templates.get(component.template)!, { config, overrides });
-  }
+  // Parameters nobody gave (the bastion's SshCidr) are checked once the stacks are described: an
+  // existing stack keeps the value it was given before.
   return { catalog, components, templates, config, overrides };
 }
 
@@ -104,10 +102,13 @@ export function offlinePlan(input: DeployInput): OfflinePlan {
     for (const ref of Object.values(component.wiring)) {
       (outputs[ref.component] ??= {})[ref.output] = `<${ref.component}.${ref.output}>`;
     }
+    const owed = operatorOwed(component, template, input);
     const { values, sources } = resolveParameters(component, template, {
       outputs,
       config: input.config,
       overrides: input.overrides,
+      // Shown as owed, not failed: the stack may exist with a value already.
+      discovered: Object.fromEntries(owed.map((key) => [key, '<required>'])),
     });
     const parameters: PlannedParameter[] = template.parameters.map((p) => {
       const source = sources[p.key];
@@ -121,6 +122,7 @@ export function offlinePlan(input: DeployInput): OfflinePlan {
         };
       }
       if (source === undefined) return { key: p.key, value: p.default ?? '', origin: 'template' };
+      if (owed.includes(p.key)) return { key: p.key, value: values[p.key], origin: 'required' };
       return { key: p.key, value: p.noEcho ? '****' : values[p.key], origin: source };
     });
     return {

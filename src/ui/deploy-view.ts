@@ -17,6 +17,8 @@ import { paint } from './style.js';
 
 type Stream = NodeJS.WriteStream;
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 const SYMBOL: Record<StackPlan['action'], string> = {
   create: '+',
   update: '~',
@@ -38,7 +40,7 @@ export function renderPlan(plan: DeployPlan, view: PlanView, stream: Stream): st
   const lines: string[] = [];
   const counts = countActions(plan.stacks);
   lines.push(
-    `Plan for environment "${plan.env}": ${plan.stacks.length} stacks` +
+    `Plan for environment "${plan.env}": ${plural(plan.stacks.length, 'stack')}` +
       (counts ? ` (${counts})` : '') +
       (plan.hasChanges ? '' : ', nothing to change'),
   );
@@ -80,9 +82,9 @@ function headline(stack: StackPlan): string {
   const after = stack.waitsFor.length > 0 ? `, after ${stack.waitsFor.join(', ')}` : '';
   switch (stack.action) {
     case 'create':
-      return `create: ${stack.changes.length} resources${after}`;
+      return `create: ${plural(stack.changes.length, 'resource')}${after}`;
     case 'recreate':
-      return `delete and create again: ${stack.changes.length} resources${after}`;
+      return `delete and create again: ${plural(stack.changes.length, 'resource')}${after}`;
     case 'blocked':
       return `blocked (${stack.stackStatus})`;
     case 'none':

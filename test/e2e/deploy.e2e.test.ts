@@ -155,7 +155,7 @@ describe('ecspoc deploy, diff, status and destroy against moto_server', () => {
   });
 
   it('redeploys without executing any change set, and says so', async () => {
-    const result = await runCli(['deploy', '--env', ENV, SSH, '--debug']);
+    const result = await runCli(['deploy', '--env', ENV, '--debug']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('No changes: no change set was executed.');
     expect(result.stderr).toContain('nothing to change');

@@ -203,7 +203,7 @@ export async function executeDestroy(
           reason:
             reason === 'aborted'
               ? 'interrupted before it started'
-              : `kept: ${blockedBy.join(', ')} still use it`,
+              : `kept: ${blockedBy.join(', ')} ${blockedBy.length > 1 ? 'still use' : 'still uses'} it`,
         }),
     },
   );

@@ -8,6 +8,7 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
+  ListStackResourcesCommand,
   type Change,
   type Parameter,
   type StackEvent,
@@ -51,6 +52,12 @@ export interface FakeBehaviour {
   outputs?: (stackName: string, parameters: Record<string, string>) => Record<string, string>;
   changes?: (stackName: string, type: 'CREATE' | 'UPDATE') => Change[];
   failure?: (stackName: string) => { logicalId: string; resourceType: string; reason: string } | undefined;
+  /** Resources a stack lists (ListStackResources). */
+  resources?: (stackName: string) => Array<{ logicalId: string; resourceType: string; physicalId: string }>;
+  /** A resource DeleteStack cannot delete. */
+  deleteFailure?: (
+    stackName: string,
+  ) => { logicalId: string; resourceType: string; reason: string } | undefined;
 }
 
 /**
@@ -237,10 +244,35 @@ export function fakeCloudFormation(now: () => number, behaviour: FakeBehaviour =
     changeSets.delete(changeSet.id);
     return {};
   });
+  mock.on(ListStackResourcesCommand).callsFake((input) => {
+    const stack = find(input.StackName);
+    if (!stack) throw notFound(input.StackName ?? '');
+    return {
+      StackResourceSummaries: (behaviour.resources?.(stack.name) ?? []).map((r) => ({
+        LogicalResourceId: r.logicalId,
+        ResourceType: r.resourceType,
+        PhysicalResourceId: r.physicalId,
+        ResourceStatus: 'CREATE_COMPLETE' as never,
+        LastUpdatedTimestamp: new Date(0),
+      })),
+    };
+  });
   mock.on(DeleteStackCommand).callsFake((input) => {
     const stack = find(input.StackName);
     if (!stack) return {};
     event(stack, stack.name, 'DELETE_IN_PROGRESS');
+    const failure = behaviour.deleteFailure?.(stack.name);
+    if (failure) {
+      event(stack, failure.logicalId, 'DELETE_FAILED', failure.reason, failure.resourceType);
+      event(
+        stack,
+        stack.name,
+        'DELETE_FAILED',
+        'The following resource(s) failed to delete: [' + failure.logicalId + '].',
+      );
+      stack.status = 'DELETE_FAILED';
+      return {};
+    }
     event(stack, stack.name, 'DELETE_COMPLETE');
     stack.status = 'DELETE_COMPLETE';
     stacks.delete(stack.name);

@@ -478,6 +478,38 @@ describe('planDeployment and executeDeployment', () => {
     });
   });
 
+  it('sends a template over 51,200 bytes through the bootstrap bucket, after bootstrap', async () => {
+    const env = setup({
+      outputs: (stack): Record<string, string> =>
+        stack === 'ecspoc-dev-bootstrap' ? { BucketName: 'ecspoc-dev-bucket' } : {},
+    });
+    const large = BODY('') + `# ${'x'.repeat(60_000)}\n`;
+    const bootstrap = component('bootstrap', []);
+    const big = component('big', []);
+    const base = await bundle([bootstrap, big], { big: large, bootstrap: BODY('') });
+    const input = { ...base, components: [bootstrap, big] };
+    const uploads: string[][] = [];
+    const context: DeployContext = {
+      ...env.context,
+      uploadTemplate: async (bucket, stackName, body) => {
+        uploads.push([bucket, stackName, String(body.length)]);
+        return `https://s3.us-east-1.amazonaws.com/${bucket}/templates/${stackName}/abc.yml`;
+      },
+    };
+    const plan = await planDeployment(input, context);
+    expect(plan.stacks.find((s) => s.component === 'big')?.dependsOn).toEqual(['bootstrap']);
+    const result = await executeDeployment(plan, input, { ...context, approvedAll: true });
+    expect(result.ok).toBe(true);
+    expect(uploads).toEqual([['ecspoc-dev-bucket', 'ecspoc-dev-big', String(large.length)]]);
+    const create = env.cfn.mock
+      .commandCalls(CreateChangeSetCommand)
+      .find((c) => c.args[0].input.StackName === 'ecspoc-dev-big');
+    expect(create?.args[0].input.TemplateURL).toBe(
+      'https://s3.us-east-1.amazonaws.com/ecspoc-dev-bucket/templates/ecspoc-dev-big/abc.yml',
+    );
+    expect(create?.args[0].input.TemplateBody).toBeUndefined();
+  });
+
   it('starts nothing new once interrupted, and reports what it did not start', async () => {
     const env = setup();
     const input = await bundle();

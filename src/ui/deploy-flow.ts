@@ -91,6 +91,10 @@ export async function runDeployFlow(request: DeployRequest): Promise<FlowOutcome
     try {
       plan = await engine.planDeployment(input, context);
     } finally {
+      display.endPlanning(
+        plan,
+        tasks.map((t) => t.key),
+      );
       await display.close();
     }
     const out = request.dryRun ? process.stdout : process.stderr;

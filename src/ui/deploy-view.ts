@@ -236,6 +236,20 @@ export class DeployProgress {
     }
   };
 
+  /**
+   * Ends the planning display: each stack's line says what the plan will do (or that planning
+   * stopped), so a live display can finish drawing.
+   */
+  endPlanning(plan: DeployPlan | undefined, components: string[]): void {
+    for (const component of components) {
+      const stack = plan?.stacks.find((s) => s.component === component);
+      const task = this.progress.task(component);
+      if (!stack) task.skip('not planned');
+      else if (stack.action === 'blocked') task.fail(`blocked (${stack.stackStatus})`);
+      else task.succeed(headline(stack));
+    }
+  }
+
   /** Components started and not finished yet. */
   stillRunning(): string[] {
     return [...this.running];

@@ -91,10 +91,12 @@ export async function runDeployFlow(request: DeployRequest): Promise<FlowOutcome
     try {
       plan = await engine.planDeployment(input, context);
     } finally {
-      display.endPlanning(
-        plan,
-        tasks.map((t) => t.key),
-      );
+      // A live display must see every line end; plain lines need no closing line (the plan follows).
+      if (liveDisplay(request.json))
+        display.endPlanning(
+          plan,
+          tasks.map((t) => t.key),
+        );
       await display.close();
     }
     const out = request.dryRun ? process.stdout : process.stderr;
@@ -168,6 +170,11 @@ export async function runDeployFlow(request: DeployRequest): Promise<FlowOutcome
   } finally {
     process.off('SIGINT', onInterrupt);
   }
+}
+
+/** Whether createProgress draws with listr2 (it ends only when every task has). */
+function liveDisplay(json: boolean): boolean {
+  return !json && Boolean(process.stderr.isTTY) && process.env.TERM !== 'dumb';
 }
 
 function confirmationQuestion(plan: DeployPlan): string {

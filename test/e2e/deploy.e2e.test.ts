@@ -1,7 +1,7 @@
 import { CloudFormationClient, ListStacksCommand, StackStatus } from '@aws-sdk/client-cloudformation';
 import { afterAll, describe, expect, it } from '@jest/globals';
 
-import { runCli, type CliResult } from './helpers/cli.js';
+import { collect, runCli, spawnCli, type CliResult } from './helpers/cli.js';
 import { clientConfig } from './helpers/env.js';
 
 /**
@@ -266,5 +266,27 @@ describe('ecspoc deploy, diff, status and destroy against moto_server', () => {
     const live = await liveStacks();
     for (const component of COMPONENTS.filter((c) => c !== 'network'))
       expect(live[component]).toBeUndefined();
+  });
+
+  it('on Ctrl-C starts no new stack, lets the running one finish, and exits 130', async () => {
+    const child = spawnCli(['deploy', '--env', 'int', '--yes', SSH, '--concurrency', '1']);
+    let interrupted = false;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (!interrupted && chunk.toString().includes('ecspoc-int-network: CREATE_IN_PROGRESS')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const result = await collect(child, 60_000);
+    expect(interrupted).toBe(true);
+    expect(result.code).toBe(130);
+    // The stack running when Ctrl-C lands is followed to its end; the rest never start.
+    expect(result.stderr).toMatch(/Ctrl-C: no new stack will start\. Still running: [\w-]+ \(CloudFormation finishes/);
+    expect(result.stderr).toMatch(/^Error: Interrupted: \d+ stack\(s\) not started/m);
+    expect(result.stdout).toMatch(/ecspoc-int-network\s+created/);
+    expect(result.stdout).not.toMatch(/\s+FAILED\s+/);
+    expect(result.stdout).toMatch(/ecspoc-int-cluster\s+skipped\s+0\.0s {2}interrupted before it started/);
+    const stacks = await cfn.send(new ListStacksCommand({}));
+    expect(stacks.StackSummaries?.some((s) => s.StackName === 'ecspoc-int-cluster')).toBe(false);
   });
 });

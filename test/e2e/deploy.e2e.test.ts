@@ -281,7 +281,9 @@ describe('ecspoc deploy, diff, status and destroy against moto_server', () => {
     expect(interrupted).toBe(true);
     expect(result.code).toBe(130);
     // The stack running when Ctrl-C lands is followed to its end; the rest never start.
-    expect(result.stderr).toMatch(/Ctrl-C: no new stack will start\. Still running: [\w-]+ \(CloudFormation finishes/);
+    expect(result.stderr).toMatch(
+      /Ctrl-C: no new stack will start\. Still running: [\w-]+ \(CloudFormation finishes/,
+    );
     expect(result.stderr).toMatch(/^Error: Interrupted: \d+ stack\(s\) not started/m);
     expect(result.stdout).toMatch(/ecspoc-int-network\s+created/);
     expect(result.stdout).not.toMatch(/\s+FAILED\s+/);

@@ -66,3 +66,28 @@ export async function confirmByTyping(
   if (answer.trim() !== expected)
     throw new AbortedError(`Aborted: "${answer.trim()}" is not "${expected}"; nothing was changed.`);
 }
+
+/** One choice of a multi-select. */
+export interface Choice<T> {
+  name: string;
+  value: T;
+  checked?: boolean;
+}
+
+/**
+ * Asks the operator to pick one or more of `choices` (on stderr). Callers check `canPrompt()` first;
+ * without a terminal this fails at once rather than read a piped answer. Ctrl-C throws InterruptedError.
+ */
+export async function chooseMany<T>(message: string, choices: Choice<T>[]): Promise<T[]> {
+  if (!canPrompt())
+    throw new UsageError('CHOICE_REQUIRED', `${message}: no terminal to ask on.`, {
+      suggestions: ['Name what you want with flags (see --help).'],
+    });
+  const { checkbox } = await import('@inquirer/prompts');
+  try {
+    return await checkbox({ message, choices, required: true, pageSize: 20 }, { output: process.stderr });
+  } catch (error) {
+    if ((error as Error).name === 'ExitPromptError') throw new InterruptedError();
+    throw error;
+  }
+}

@@ -21,7 +21,7 @@ function loadedModules(args: string[]): string[] {
 }
 
 describe('start-up', () => {
-  it.each([[['--version']], [['--help']], [['doctor', '--help']]])(
+  it.each([[['--version']], [['--help']], [['doctor', '--help']], [['logs', 'tail', '--help']]])(
     '%p loads no AWS SDK, listr2 or prompt code',
     (args) => {
       const modules = loadedModules(args);

@@ -60,8 +60,11 @@ export class AwsClients {
         ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 5 }),
         customUserAgent: `ecspoc/${packageVersion()}`,
         requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000 }),
-        // S3 on an emulator endpoint cannot use virtual-host bucket names.
-        ...(this.settings.endpointUrl || process.env.AWS_ENDPOINT_URL ? { forcePathStyle: true } : {}),
+        // An emulator endpoint serves neither virtual-host S3 bucket names nor host-prefixed
+        // operations (StartLiveTail goes to `streaming-<host>`).
+        ...(this.settings.endpointUrl || process.env.AWS_ENDPOINT_URL
+          ? { forcePathStyle: true, disableHostPrefix: true }
+          : {}),
       }) as unknown as MiddlewareClient;
       this.instrument(client);
       this.clients.set(clientClass, client);

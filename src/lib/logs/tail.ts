@@ -1,0 +1,180 @@
+import { LookbackWindow, SeenEvents } from './dedupe.js';
+import { mergeByTimestamp } from './merge.js';
+import { readGroupPages, type FilterLogEventsClient, type ReaderDeps } from './reader.js';
+import { realSleep, type LogEvent, type SelectedLogGroup, type Sleep, type TailSink } from './types.js';
+
+/** What to tail. */
+export interface TailOptions {
+  groups: SelectedLogGroup[];
+  /** Epoch ms; events at or after it. */
+  startTime: number;
+  /** Epoch ms, inclusive; open when absent. Ignored by `follow`, which runs until aborted. */
+  endTime?: number;
+  /** CloudWatch filter pattern. */
+  filterPattern?: string;
+  follow?: boolean;
+  /** Events per FilterLogEvents page (default: the service's, 10,000). */
+  pageLimit?: number;
+}
+
+/** Poll interval bounds of `follow`, in ms. */
+export interface PollInterval {
+  /** While events keep arriving (default 500 ms; each poll re-reads the look-back window, so not faster). */
+  min: number;
+  /** When idle (default 1,000 ms: new lines appear within about a second). */
+  max: number;
+  /** Ceiling while the service throttles (default 10,000 ms). */
+  throttled: number;
+}
+
+/** The engine's collaborators; everything slow or time-dependent is injected. */
+export interface TailDeps {
+  client: FilterLogEventsClient;
+  /** Epoch ms now (default Date.now). */
+  clock?: () => number;
+  sleep?: Sleep;
+  /** Aborting ends the tail cleanly (Ctrl-C). */
+  signal?: AbortSignal;
+  pollInterval?: Partial<PollInterval>;
+  /** How far back each follow poll reaches (default: adaptive, 5 s to 2 min). */
+  lookback?: LookbackWindow;
+  /** Back-off settings and jitter of the reader. */
+  reader?: Pick<ReaderDeps, 'backoffMs' | 'maxBackoffMs' | 'maxThrottleRetries' | 'random'>;
+}
+
+/** How a tail ended. */
+export interface TailResult {
+  /** Lines delivered to the sink. */
+  events: number;
+  /** Follow polls made after the first read. */
+  polls: number;
+  /** True when the signal ended it. */
+  interrupted: boolean;
+  /** The most event ids remembered at once for de-duplication (bounded by the look-back window). */
+  maxRemembered: number;
+}
+
+/** Keeps or drops an event of group `groupIndex`; used for de-duplication. */
+export type EventFilter = (groupIndex: number, event: LogEvent) => boolean;
+
+/**
+ * Reads every selected group over one time range, one page stream per group, merged in timestamp
+ * order and yielded batch by batch as pages arrive.
+ */
+export function readMerged(
+  client: FilterLogEventsClient,
+  options: Pick<TailOptions, 'groups' | 'filterPattern' | 'pageLimit'> & {
+    startTime: number;
+    endTime?: number;
+  },
+  readerDeps: ReaderDeps,
+  keep?: EventFilter,
+): AsyncGenerator<LogEvent[], void, undefined> {
+  const sources = options.groups.map((group, index) => {
+    const pages = readGroupPages(
+      client,
+      {
+        group,
+        startTime: options.startTime,
+        endTime: options.endTime,
+        filterPattern: options.filterPattern,
+        pageLimit: options.pageLimit,
+      },
+      readerDeps,
+    );
+    return keep ? filterPages(pages, (event) => keep(index, event)) : pages;
+  });
+  return mergeByTimestamp(sources);
+}
+
+async function* filterPages(
+  pages: AsyncIterable<LogEvent[]>,
+  keep: (event: LogEvent) => boolean,
+): AsyncGenerator<LogEvent[], void, undefined> {
+  for await (const page of pages) yield page.filter(keep);
+}
+
+/**
+ * Tails the groups: reads `[startTime, endTime]` merged in timestamp order and, with `follow`, keeps
+ * polling. Each poll reaches back over an adaptive look-back window before the previous poll's start,
+ * so events that arrive late are still found; event ids seen inside that window are remembered and
+ * never printed twice, and ids older than the window are forgotten (bounded memory). New streams of a
+ * group are found because every poll reads the whole group. The interval shortens while events keep
+ * coming, lengthens when idle, and backs off while the service throttles.
+ */
+export async function tailLogs(options: TailOptions, deps: TailDeps, sink: TailSink): Promise<TailResult> {
+  const clock = deps.clock ?? Date.now;
+  const sleep = deps.sleep ?? realSleep;
+  const signal = deps.signal;
+  const interval: PollInterval = { min: 500, max: 1_000, throttled: 10_000, ...deps.pollInterval };
+  let throttledThisRound = false;
+  const readerDeps: ReaderDeps = {
+    ...deps.reader,
+    sleep,
+    signal,
+    notice: (notice) => sink.notice(notice),
+    onThrottle: () => (throttledThisRound = true),
+    maxThrottleRetries: options.follow ? undefined : (deps.reader?.maxThrottleRetries ?? 10),
+  };
+  const result: TailResult = { events: 0, polls: 0, interrupted: false, maxRemembered: 0 };
+  const emit = async (batch: LogEvent[]) => {
+    if (batch.length === 0) return;
+    result.events += batch.length;
+    const pending = sink.events(batch);
+    if (pending) await pending;
+  };
+
+  const lookback = deps.lookback ?? new LookbackWindow(undefined, undefined, undefined, clock());
+  const seen = options.groups.map(() => new SeenEvents());
+  let pollStart = clock();
+  const keepFrom = pollStart - lookback.ms(pollStart);
+  const remember: EventFilter | undefined = options.follow
+    ? (index, event) => {
+        if (event.eventId !== undefined && event.timestamp >= keepFrom)
+          seen[index].add(event.eventId, event.timestamp);
+        return true;
+      }
+    : undefined;
+  const first = { ...options, endTime: options.follow ? undefined : options.endTime };
+  for await (const batch of readMerged(deps.client, first, readerDeps, remember)) await emit(batch);
+  if (signal?.aborted) return { ...result, interrupted: true };
+  if (!options.follow) return result;
+
+  sink.notice({ type: 'following', groups: options.groups.length });
+  let nextStart = Math.max(options.startTime, keepFrom);
+  for (const ids of seen) ids.forgetBefore(nextStart);
+  let wait = interval.min;
+  for (;;) {
+    await sleep(wait, signal);
+    if (signal?.aborted) break;
+    const previousPollStart = pollStart;
+    pollStart = clock();
+    throttledThisRound = false;
+    let fresh = 0;
+    const keepNew: EventFilter = (index, event) => {
+      if (event.eventId !== undefined && !seen[index].add(event.eventId, event.timestamp)) return false;
+      lookback.observe(previousPollStart, event.timestamp, pollStart);
+      fresh += 1;
+      return true;
+    };
+    for await (const batch of readMerged(
+      deps.client,
+      { ...options, startTime: nextStart, endTime: undefined },
+      readerDeps,
+      keepNew,
+    ))
+      await emit(batch);
+    result.polls += 1;
+    if (signal?.aborted) break;
+    let remembered = 0;
+    for (const ids of seen) remembered += ids.size;
+    result.maxRemembered = Math.max(result.maxRemembered, remembered);
+    nextStart = Math.max(nextStart, pollStart - lookback.ms(clock()));
+    for (const ids of seen) ids.forgetBefore(nextStart);
+    if (throttledThisRound) wait = Math.min(interval.throttled, Math.max(wait * 2, interval.max));
+    else if (wait > interval.max) wait = Math.max(interval.max, Math.floor(wait / 2));
+    else if (fresh > 0) wait = interval.min;
+    else wait = Math.min(interval.max, wait * 2);
+  }
+  return { ...result, interrupted: true };
+}

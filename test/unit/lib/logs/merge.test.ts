@@ -1,0 +1,113 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { mergeByTimestamp } from '../../../../src/lib/logs/merge.js';
+
+interface Ev {
+  timestamp: number;
+  id: string;
+}
+
+async function* pages(...list: Ev[][]): AsyncGenerator<Ev[]> {
+  for (const page of list) yield page;
+}
+
+const ev = (timestamp: number, id: string): Ev => ({ timestamp, id });
+
+async function collect(sources: AsyncIterable<Ev[]>[]): Promise<Ev[][]> {
+  const batches: Ev[][] = [];
+  for await (const batch of mergeByTimestamp(sources)) batches.push(batch);
+  return batches;
+}
+
+describe('mergeByTimestamp', () => {
+  it('merges several paged sources into timestamp order', async () => {
+    const batches = await collect([
+      pages([ev(1, 'a1'), ev(4, 'a4')], [ev(6, 'a6'), ev(9, 'a9')]),
+      pages([ev(2, 'b2')], [ev(3, 'b3'), ev(7, 'b7')]),
+      pages([ev(5, 'c5'), ev(8, 'c8')]),
+    ]);
+    expect(batches.flat().map((e) => e.id)).toEqual(['a1', 'b2', 'b3', 'a4', 'c5', 'a6', 'b7', 'c8', 'a9']);
+  });
+
+  it('keeps source order for identical timestamps and every event exactly once', async () => {
+    const batches = await collect([
+      pages([ev(1, 'a1'), ev(1, 'a2')], [ev(1, 'a3'), ev(2, 'a4')]),
+      pages([ev(1, 'b1')], [ev(1, 'b2'), ev(2, 'b3')]),
+    ]);
+    const ids = batches.flat().map((e) => e.id);
+    expect(ids.sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'b1', 'b2', 'b3']);
+    const timestamps = batches.flat().map((e) => e.timestamp);
+    expect(timestamps).toEqual([...timestamps].sort((x, y) => x - y));
+  });
+
+  it('handles empty sources and empty pages', async () => {
+    const batches = await collect([pages(), pages([], [ev(2, 'b')], []), pages([ev(1, 'c')])]);
+    expect(batches.flat().map((e) => e.id)).toEqual(['c', 'b']);
+  });
+
+  it('emits the first lines before a slow source has fetched its last page', async () => {
+    let releaseLast!: () => void;
+    const lastPage = new Promise<void>((resolve) => (releaseLast = resolve));
+    let lastFetched = false;
+    async function* slow(): AsyncGenerator<Ev[]> {
+      yield [ev(1, 'a1'), ev(2, 'a2')];
+      await lastPage;
+      lastFetched = true;
+      yield [ev(5, 'a5')];
+    }
+    const merged = mergeByTimestamp([slow(), pages([ev(1, 'b1'), ev(3, 'b3')])]);
+    const first = await merged.next();
+    expect(lastFetched).toBe(false);
+    expect((first.value as Ev[]).map((e) => e.id)).toEqual(['a1', 'b1', 'a2']);
+    releaseLast();
+    const rest: Ev[] = [];
+    for await (const batch of merged) rest.push(...batch);
+    expect(rest.map((e) => e.id)).toEqual(['b3', 'a5']);
+  });
+
+  it('requests the next page of a source as soon as the previous one arrives, one at a time', async () => {
+    const requested: number[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const source: AsyncIterable<Ev[]> = {
+      [Symbol.asyncIterator]() {
+        let page = 0;
+        return {
+          async next() {
+            inFlight += 1;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+            requested.push(page);
+            await new Promise((resolve) => setImmediate(resolve));
+            inFlight -= 1;
+            page += 1;
+            return page > 3
+              ? { done: true, value: undefined }
+              : { done: false, value: [ev(page, `p${page}`)] };
+          },
+        };
+      },
+    };
+    const batches = await collect([source]);
+    expect(batches.flat().map((e) => e.id)).toEqual(['p1', 'p2', 'p3']);
+    expect(maxInFlight).toBe(1);
+    expect(requested).toEqual([0, 1, 2, 3]);
+  });
+
+  it('passes a source failure on, and closes the other sources', async () => {
+    let closed = false;
+    async function* failing(): AsyncGenerator<Ev[]> {
+      yield [ev(1, 'a')];
+      throw new Error('boom');
+    }
+    async function* other(): AsyncGenerator<Ev[]> {
+      try {
+        yield [ev(1, 'b'), ev(9, 'b9')];
+        yield [ev(10, 'b10')];
+      } finally {
+        closed = true;
+      }
+    }
+    await expect(collect([failing(), other()])).rejects.toThrow('boom');
+    expect(closed).toBe(true);
+  });
+});

@@ -32,7 +32,7 @@ export interface PlanOutput {
   dryRun: true;
   durationMs: number;
   hasChanges: boolean;
-  stacks: Array<Omit<StackPlan, never>>;
+  stacks: StackPlan[];
 }
 
 /** What the command returns and how the process should end. */

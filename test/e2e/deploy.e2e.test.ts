@@ -268,6 +268,42 @@ describe('ecspoc deploy, diff, status and destroy against moto_server', () => {
       expect(live[component]).toBeUndefined();
   });
 
+  it('reports a failed stack, skips what depends on it, and recreates it on the next deploy', async () => {
+    // moto fails the execution itself (MOTO.md) and leaves the stack in REVIEW_IN_PROGRESS.
+    const failed = await runCli(
+      [
+        'deploy',
+        'bastion',
+        'kinesis',
+        '--env',
+        'rec',
+        '--yes',
+        SSH,
+        '--parameter',
+        'VpcCidr=10.0.0.0/33',
+        '--json',
+      ],
+      { env: { AWS_MAX_ATTEMPTS: '1' } },
+    );
+    expect(failed.code).toBe(1);
+    const result = JSON.parse(failed.stdout);
+    expect(result.ok).toBe(false);
+    const byName = Object.fromEntries(result.stacks.map((s: { component: string }) => [s.component, s]));
+    expect(byName.network).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('10.0.0.0/33'),
+    });
+    expect(byName.bastion).toMatchObject({ status: 'skipped', reason: 'network failed' });
+    expect(byName.kinesis.status).toBe('created');
+
+    const recovered = await runCli(['deploy', 'bastion', '--env', 'rec', '--yes', SSH]);
+    expect(recovered.code).toBe(0);
+    expect(recovered.stderr).toMatch(/± ecspoc-rec-network\s+delete and create again/);
+    expect(recovered.stderr).toContain('ecspoc-rec-network is REVIEW_IN_PROGRESS');
+    expect(recovered.stdout).toMatch(/ecspoc-rec-network\s+created/);
+    expect(recovered.stdout).toMatch(/ecspoc-rec-bastion\s+created/);
+  });
+
   it('on Ctrl-C starts no new stack, lets the running one finish, and exits 130', async () => {
     const child = spawnCli(['deploy', '--env', 'int', '--yes', SSH, '--concurrency', '1']);
     let interrupted = false;

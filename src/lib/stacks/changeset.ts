@@ -376,8 +376,8 @@ export async function executeChangeSet(
 }
 
 /**
- * Deletes a stack and follows it until it is gone. `since` (the newest event before the call)
- * keeps older events out of the report; undefined reads the stack's latest event first.
+ * Deletes a stack and follows it until it is gone, reporting only events newer than the stack's
+ * latest event before the call. Never throws for a failed deletion: the outcome says so.
  */
 export async function deleteStack(
   cfn: CloudFormationApi,

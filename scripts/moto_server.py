@@ -9,13 +9,17 @@ Run it like moto_server: `python3 scripts/moto_server.py -H 127.0.0.1 -p PORT`.
    that changes on every stop and start, unlike an Elastic IP.
 3. Executing a change set leaves the stack with the change set's outputs and parameters, as on
    AWS (moto keeps the outputs and parameters the stack had before: none for a new stack).
+4. DescribeStacks shows parameters as CloudFormation does: a list (`List<…>`, `CommaDelimitedList`)
+   as `a,b`, not as a Python list `['a', 'b']`; an SSM parameter type with the parameter's name as
+   ParameterValue and what it resolved to as ResolvedValue (moto shows only the resolved value);
+   NoEcho parameters hidden by key.
 
 Everything else is moto as shipped.
 """
 
 import sys
 
-from moto.cloudformation.models import CloudFormationBackend
+from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.ec2.models.instances import Instance
 from moto.ec2.models.subnets import Subnet
 from moto.server import main
@@ -53,7 +57,23 @@ def _execute_change_set_with_outputs(self, change_set_name, stack_name=None):
     stack.output_map = stack._create_output_map()
 
 
+def _parameter_list(self):
+    hidden = self.resource_map.no_echo_parameter_keys
+    declared = (self.template_dict or {}).get("Parameters") or {}
+    listed = []
+    for key, value in self.resource_map.resolved_parameters.items():
+        text = ",".join(str(item) for item in value) if isinstance(value, list) else value
+        entry = {"ParameterKey": key, "ParameterValue": "****" if key in hidden else text}
+        kind = str((declared.get(key) or {}).get("Type", ""))
+        if kind.startswith("AWS::SSM::Parameter::"):
+            entry["ParameterValue"] = self.parameters.get(key, (declared.get(key) or {}).get("Default"))
+            entry["ResolvedValue"] = text
+        listed.append(entry)
+    return listed
+
+
 Subnet.create_from_cloudformation_json = classmethod(_subnet_from_cloudformation)
+Stack.parameter_list = property(_parameter_list)
 Instance.__init__ = _instance_init
 CloudFormationBackend.execute_change_set = _execute_change_set_with_outputs
 

@@ -166,6 +166,8 @@ export interface WalkOptions {
   reverse?: boolean;
   /** Once aborted, no further visit starts; running ones finish. */
   signal?: AbortSignal;
+  /** Told as soon as a node is skipped, so a display need not wait for the walk to end. */
+  onSkip?: (skip: WalkResult['skipped'][number]) => void;
 }
 
 /**
@@ -208,6 +210,7 @@ export async function walkGraph(
           if (blockedBy.length > 0) {
             status.set(name, 'skipped');
             result.skipped.push({ name, reason: 'dependency-failed', blockedBy });
+            options.onSkip?.({ name, reason: 'dependency-failed', blockedBy });
             changed = true;
           }
         }
@@ -241,6 +244,7 @@ export async function walkGraph(
           if (status.get(name) === 'pending') {
             status.set(name, 'skipped');
             result.skipped.push({ name, reason: 'aborted', blockedBy: [] });
+            options.onSkip?.({ name, reason: 'aborted', blockedBy: [] });
           }
         }
         resolveWalk(result);

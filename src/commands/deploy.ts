@@ -1,0 +1,71 @@
+import { Args, Flags } from '@oclif/core';
+
+import { BaseCommand } from '../base-command.js';
+import type { FlowOutcome } from '../ui/deploy-flow.js';
+
+export default class Deploy extends BaseCommand<typeof Deploy> {
+  static override summary = 'Deploy the bundled stacks of one environment in dependency order';
+  static override description =
+    'Deploys the selected components (default: the whole bundle) and everything they depend on, independent stacks in ' +
+    'parallel, each through a change set. Shows the plan (add / modify / remove, and whether a resource is replaced), asks ' +
+    'once on a terminal (--yes otherwise), then executes and follows each stack. Outputs of upstream stacks feed the ' +
+    'parameters of downstream ones. A redeploy with nothing to change executes nothing.';
+  static override examples = [
+    '<%= config.bin %> deploy --env staging --parameter SshCidr=203.0.113.7/32',
+    '<%= config.bin %> deploy cluster --env staging --parameter cluster.InstanceType=t3.medium --yes',
+    '<%= config.bin %> deploy service --env staging --dry-run',
+  ];
+  static override strict = false;
+  static override enableJsonFlag = true;
+  static override args = {
+    components: Args.string({
+      description:
+        'components to deploy (with what they depend on), or a kind for every service: service, pipeline, registry',
+    }),
+  };
+  static override flags = {
+    parameter: Flags.string({
+      char: 'p',
+      multiple: true,
+      default: [],
+      description:
+        'Key=Value for every stack that declares Key, or component.Key=Value for one stack (repeatable)',
+    }),
+    force: Flags.boolean({
+      description:
+        'create a change set for every stack, even one whose template and parameters are as deployed',
+    }),
+    concurrency: Flags.integer({ description: 'stacks worked on at once', default: 8, min: 1, max: 50 }),
+    'dry-run': Flags.boolean({
+      description: 'show the plan and changes, execute nothing (same as ecspoc diff)',
+    }),
+    yes: Flags.boolean({ char: 'y', description: 'deploy without asking (needed without a terminal)' }),
+  };
+
+  public async run(): Promise<unknown> {
+    const { argv } = await this.parse(Deploy);
+    const { settings, region, aws } = await this.awsContext();
+    const { runDeployFlow } = await import('../ui/deploy-flow.js');
+    const outcome = await runDeployFlow({
+      aws,
+      env: settings.env,
+      region,
+      environment: settings.environment,
+      selection: argv as string[],
+      parameters: this.flags.parameter,
+      concurrency: this.flags.concurrency,
+      dryRun: this.flags['dry-run'],
+      yes: this.flags.yes,
+      force: this.flags.force,
+      json: this.jsonEnabled(),
+    });
+    return this.finish(outcome);
+  }
+
+  /** Human output ends with the error line; --json prints the result and keeps the exit code. */
+  private finish(outcome: FlowOutcome): unknown {
+    if (outcome.error && !this.jsonEnabled()) throw outcome.error;
+    process.exitCode = outcome.exitCode;
+    return outcome.output;
+  }
+}

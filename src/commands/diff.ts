@@ -1,0 +1,59 @@
+import { Args, Flags } from '@oclif/core';
+
+import { BaseCommand } from '../base-command.js';
+
+export default class Diff extends BaseCommand<typeof Diff> {
+  static override summary = 'Show what a deploy would change; change nothing';
+  static override description =
+    'Plans a deploy of the selected components (default: the whole bundle): the order, each stack with its resource ' +
+    'changes (add / modify / remove, replacement yes / no / conditional) and its parameters. Change sets are created to ' +
+    'compute the changes and deleted afterwards. Exits 0 when nothing would change and 3 when something would. Without ' +
+    'AWS credentials or endpoint it prints the offline plan (order, stacks, parameters it can resolve) and exits 1.';
+  static override examples = [
+    '<%= config.bin %> diff --env staging',
+    '<%= config.bin %> diff cluster --env staging --parameter InstanceType=t3.medium',
+    '<%= config.bin %> diff --env staging --json || echo "exit $? (3: there are changes)"',
+  ];
+  static override strict = false;
+  static override enableJsonFlag = true;
+  static override args = {
+    components: Args.string({ description: 'components to plan (with what they depend on); default: all' }),
+  };
+  static override flags = {
+    parameter: Flags.string({
+      char: 'p',
+      multiple: true,
+      default: [],
+      description:
+        'Key=Value for every stack that declares Key, or component.Key=Value for one stack (repeatable)',
+    }),
+    force: Flags.boolean({
+      description:
+        'create a change set for every stack, even one whose template and parameters are as deployed',
+    }),
+    concurrency: Flags.integer({ description: 'stacks planned at once', default: 8, min: 1, max: 50 }),
+  };
+
+  public async run(): Promise<unknown> {
+    const { argv } = await this.parse(Diff);
+    const { runDiff } = await import('../ui/diff-flow.js');
+    const outcome = await runDiff(
+      {
+        env: this.flags.env,
+        profile: this.flags.profile,
+        region: this.flags.region,
+        endpointUrl: this.flags['endpoint-url'],
+      },
+      () => this.awsContext(),
+      {
+        selection: argv as string[],
+        parameters: this.flags.parameter,
+        concurrency: this.flags.concurrency,
+        json: this.jsonEnabled(),
+      },
+    );
+    if (outcome.error && !this.jsonEnabled()) throw outcome.error;
+    process.exitCode = outcome.exitCode;
+    return outcome.output;
+  }
+}

@@ -1,0 +1,26 @@
+import type { EnvironmentStatus } from '../lib/status/index.js';
+import { BaseCommand } from '../base-command.js';
+
+export default class Status extends BaseCommand<typeof Status> {
+  static override summary = 'Stacks, cluster, instances, services and bastion of one environment at a glance';
+  static override description =
+    "Shows each stack of the bundle with its status and last update (or NOT_DEPLOYED), the cluster's container " +
+    'instances (active / draining), each service (desired / running), the bastion, and what needs attention with the ' +
+    'command that helps. Read-only.';
+  static override examples = [
+    '<%= config.bin %> status --env staging',
+    '<%= config.bin %> status --env staging --json',
+  ];
+  static override enableJsonFlag = true;
+
+  public async run(): Promise<EnvironmentStatus> {
+    const { settings, aws } = await this.awsContext();
+    const [{ readEnvironmentStatus }, { renderStatus }] = await Promise.all([
+      import('../lib/status/index.js'),
+      import('../ui/status-view.js'),
+    ]);
+    const status = await readEnvironmentStatus(aws, settings.env);
+    if (!this.jsonEnabled()) process.stdout.write(renderStatus(status));
+    return status;
+  }
+}

@@ -1,0 +1,316 @@
+/**
+ * One look at an environment: its stacks (and the bundle's components not deployed), the cluster's
+ * container instances, its services, the bastion, and what needs the operator's attention.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  ListContainerInstancesCommand,
+  ListServicesCommand,
+} from '@aws-sdk/client-ecs';
+
+import { type AwsClients, toAwsError } from '../aws/clients.js';
+import { listEnvironmentStacks } from '../doctor/index.js';
+import { buildCatalog } from '../stacks/catalog.js';
+import { classifyStack, toSnapshot } from '../stacks/changeset.js';
+import { clusterName, stackName } from '../stacks/names.js';
+
+/** One stack of the bundle, deployed or not. */
+export interface StackStatus {
+  component: string;
+  stackName: string;
+  /** CloudFormation's status, or `NOT_DEPLOYED`. */
+  status: string;
+  lastUpdated?: string;
+  reason?: string;
+}
+
+/** The cluster's container instances by ECS status. */
+export interface ClusterStatus {
+  name: string;
+  found: boolean;
+  instances: { active: number; draining: number; other: number; agentDisconnected: number; total: number };
+  runningTasks: number;
+}
+
+/** One ECS service. */
+export interface ServiceStatus {
+  name: string;
+  status: string;
+  desired: number;
+  running: number;
+  pending: number;
+  /** More than one deployment: a rollout is under way. */
+  deployments: number;
+  rollout?: string;
+}
+
+/** The bastion instance. */
+export interface BastionStatus {
+  instanceId?: string;
+  state: string;
+  publicIp?: string;
+  launchTime?: string;
+}
+
+/** Something to look at, and the command that helps. */
+export interface Attention {
+  message: string;
+  suggestion: string;
+}
+
+/** What `ecspoc status` reports. */
+export interface EnvironmentStatus {
+  env: string;
+  stacks: StackStatus[];
+  cluster: ClusterStatus;
+  services: ServiceStatus[];
+  bastion: BastionStatus;
+  attention: Attention[];
+}
+
+/** Reads the environment's state with a handful of read-only calls, in parallel where possible. */
+export async function readEnvironmentStatus(aws: AwsClients, env: string): Promise<EnvironmentStatus> {
+  const catalog = buildCatalog(env);
+  let listed;
+  try {
+    listed = await listEnvironmentStacks(aws, env);
+  } catch (error) {
+    throw toAwsError(error, 'listing the stacks of the environment');
+  }
+  const byName = new Map(listed.map((s) => [s.stackName, s]));
+  const stacks: StackStatus[] = catalog.components.map((component) => {
+    const found = byName.get(component.stackName);
+    return {
+      component: component.name,
+      stackName: component.stackName,
+      status: found?.status ?? 'NOT_DEPLOYED',
+      ...(found?.lastUpdated ? { lastUpdated: found.lastUpdated } : {}),
+      ...(found?.reason ? { reason: found.reason } : {}),
+    };
+  });
+  const deployed = (component: string) =>
+    stacks.find((s) => s.component === component)?.status !== 'NOT_DEPLOYED';
+
+  const [clusterOutputs, bastionOutputs] = await Promise.all([
+    deployed('cluster')
+      ? outputsOf(aws, stackName(env, 'cluster'))
+      : Promise.resolve({} as Record<string, string>),
+    deployed('bastion')
+      ? outputsOf(aws, stackName(env, 'bastion'))
+      : Promise.resolve({} as Record<string, string>),
+  ]);
+  const cluster = clusterOutputs.ClusterName ?? clusterName(env);
+  const [instances, services, bastion] = await Promise.all([
+    readInstances(aws, cluster),
+    readServices(aws, cluster),
+    readBastion(aws, bastionOutputs.BastionInstanceId),
+  ]);
+  const status: EnvironmentStatus = {
+    env,
+    stacks,
+    cluster: { name: cluster, ...instances },
+    services,
+    bastion,
+    attention: [],
+  };
+  status.attention = attentionFor(status);
+  return status;
+}
+
+/** What needs the operator: broken or missing stacks, lost capacity, services short of tasks. */
+export function attentionFor(status: EnvironmentStatus): Attention[] {
+  const env = status.env;
+  const items: Attention[] = [];
+  for (const stack of status.stacks) {
+    if (stack.status === 'NOT_DEPLOYED') continue;
+    const condition = classifyStack({
+      stackId: stack.stackName,
+      stackName: stack.stackName,
+      status: stack.status,
+      parameters: {},
+      outputs: {},
+    });
+    if (condition.state === 'blocked') {
+      items.push({
+        message: `Stack ${stack.stackName} is ${stack.status}.`,
+        suggestion: condition.suggestion,
+      });
+    } else if (condition.state === 'recreate') {
+      items.push({
+        message: `Stack ${stack.stackName} is ${stack.status}: ${condition.why}.`,
+        suggestion: `ecspoc deploy ${stack.component} --env ${env} (deletes and recreates it after confirmation)`,
+      });
+    } else if (stack.status === 'UPDATE_ROLLBACK_COMPLETE') {
+      items.push({
+        message: `The last update of ${stack.stackName} failed and was rolled back.`,
+        suggestion: `aws cloudformation describe-stack-events --stack-name ${stack.stackName}`,
+      });
+    } else if (condition.state === 'busy') {
+      items.push({
+        message: `Stack ${stack.stackName} is ${stack.status}.`,
+        suggestion: `ecspoc status --env ${env} again in a minute`,
+      });
+    }
+  }
+  const missing = status.stacks.filter((s) => s.status === 'NOT_DEPLOYED');
+  if (missing.length === status.stacks.length) {
+    items.push({
+      message: `Environment "${env}" is not deployed.`,
+      suggestion: `ecspoc deploy --env ${env}`,
+    });
+    return items;
+  }
+  if (missing.length > 0) {
+    items.push({
+      message: `Not deployed: ${missing.map((s) => s.component).join(', ')}.`,
+      suggestion: `ecspoc deploy --env ${env}`,
+    });
+  }
+  const { instances } = status.cluster;
+  if (status.cluster.found) {
+    if (instances.active === 0) {
+      items.push({
+        message: `Cluster ${status.cluster.name} has no ACTIVE container instance: no task can be placed.`,
+        suggestion: `ecspoc instances list --env ${env}`,
+      });
+    }
+    if (instances.agentDisconnected > 0) {
+      items.push({
+        message: `${instances.agentDisconnected} container instance(s) have a disconnected ECS agent.`,
+        suggestion: `ecspoc instances list --env ${env}`,
+      });
+    }
+    if (instances.draining > 0) {
+      items.push({
+        message: `${instances.draining} container instance(s) are DRAINING.`,
+        suggestion: `ecspoc instances activate --env ${env} (if the drain is over and they should take tasks again)`,
+      });
+    }
+  }
+  for (const service of status.services) {
+    if (service.running < service.desired) {
+      items.push({
+        message: `Service ${service.name} runs ${service.running} of ${service.desired} tasks${service.pending ? ` (${service.pending} pending)` : ''}.`,
+        suggestion: `ecspoc logs tail --env ${env} --service ${service.name}`,
+      });
+    }
+  }
+  if (status.bastion.instanceId && status.bastion.state === 'stopped') {
+    items.push({
+      message: 'The bastion is stopped: SSH to the instances goes through it.',
+      suggestion: `ecspoc bastion start --env ${env}`,
+    });
+  }
+  return items;
+}
+
+async function outputsOf(aws: AwsClients, name: string): Promise<Record<string, string>> {
+  try {
+    const response = await aws
+      .client(CloudFormationClient)
+      .send(new DescribeStacksCommand({ StackName: name }));
+    const stack = response.Stacks?.[0];
+    return stack ? toSnapshot(stack).outputs : {};
+  } catch (error) {
+    throw toAwsError(error, `reading the outputs of ${name}`);
+  }
+}
+
+async function readInstances(aws: AwsClients, cluster: string): Promise<Omit<ClusterStatus, 'name'>> {
+  const empty = { active: 0, draining: 0, other: 0, agentDisconnected: 0, total: 0 };
+  const ecs = aws.client(ECSClient);
+  const arns: string[] = [];
+  try {
+    let nextToken: string | undefined;
+    do {
+      const page = await ecs.send(new ListContainerInstancesCommand({ cluster, nextToken }));
+      arns.push(...(page.containerInstanceArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ClusterNotFoundException') {
+      return { found: false, instances: empty, runningTasks: 0 };
+    }
+    throw toAwsError(error, `listing the container instances of ${cluster}`);
+  }
+  const counts = { ...empty };
+  let runningTasks = 0;
+  for (let i = 0; i < arns.length; i += 100) {
+    const page = await ecs
+      .send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns.slice(i, i + 100) }))
+      .catch((error: unknown) => {
+        throw toAwsError(error, `describing the container instances of ${cluster}`);
+      });
+    for (const instance of page.containerInstances ?? []) {
+      counts.total += 1;
+      if (instance.status === 'ACTIVE') counts.active += 1;
+      else if (instance.status === 'DRAINING') counts.draining += 1;
+      else counts.other += 1;
+      if (instance.agentConnected === false) counts.agentDisconnected += 1;
+      runningTasks += instance.runningTasksCount ?? 0;
+    }
+  }
+  return { found: true, instances: counts, runningTasks };
+}
+
+async function readServices(aws: AwsClients, cluster: string): Promise<ServiceStatus[]> {
+  const ecs = aws.client(ECSClient);
+  const arns: string[] = [];
+  try {
+    let nextToken: string | undefined;
+    do {
+      const page = await ecs.send(new ListServicesCommand({ cluster, nextToken }));
+      arns.push(...(page.serviceArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ClusterNotFoundException') return [];
+    throw toAwsError(error, `listing the services of ${cluster}`);
+  }
+  const services: ServiceStatus[] = [];
+  for (let i = 0; i < arns.length; i += 10) {
+    const page = await ecs
+      .send(new DescribeServicesCommand({ cluster, services: arns.slice(i, i + 10) }))
+      .catch((error: unknown) => {
+        throw toAwsError(error, `describing the services of ${cluster}`);
+      });
+    for (const service of page.services ?? []) {
+      const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+      services.push({
+        name: service.serviceName ?? '?',
+        status: service.status ?? '?',
+        desired: service.desiredCount ?? 0,
+        running: service.runningCount ?? 0,
+        pending: service.pendingCount ?? 0,
+        deployments: service.deployments?.length ?? 0,
+        ...(primary?.rolloutState ? { rollout: primary.rolloutState } : {}),
+      });
+    }
+  }
+  return services.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+async function readBastion(aws: AwsClients, instanceId: string | undefined): Promise<BastionStatus> {
+  if (!instanceId) return { state: 'not deployed' };
+  try {
+    const response = await aws
+      .client(EC2Client)
+      .send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    const instance = response.Reservations?.[0]?.Instances?.[0];
+    if (!instance) return { instanceId, state: 'not found' };
+    return {
+      instanceId,
+      state: instance.State?.Name ?? 'unknown',
+      ...(instance.PublicIpAddress ? { publicIp: instance.PublicIpAddress } : {}),
+      ...(instance.LaunchTime ? { launchTime: instance.LaunchTime.toISOString() } : {}),
+    };
+  } catch (error) {
+    if ((error as { name?: string }).name === 'InvalidInstanceID.NotFound')
+      return { instanceId, state: 'not found' };
+    throw toAwsError(error, `describing the bastion ${instanceId}`);
+  }
+}

@@ -79,11 +79,12 @@ export function renderInstanceList(list: InstanceList, stream: NodeJS.WriteStrea
       `Try: ecspoc instances cycle --env ${list.env}   (carries it on)`,
     );
   }
-  if (list.newerImage && target) {
+  if (list.newerImage) {
     lines.push(
       paint(
         'yellow',
-        `${list.newerImage.parameter} names ${list.newerImage.imageId}; the launch template still launches ${target.imageId}.`,
+        `A newer ECS-optimised AMI is published: ${list.newerImage.imageId} (${list.newerImage.parameter}); ` +
+          `the cluster stack was deployed with ${list.newerImage.deployedImageId}.`,
         stream,
       ),
       `Try: ecspoc deploy cluster --env ${list.env}   (rolls it into the launch template), then: ecspoc instances cycle --outdated --env ${list.env}`,

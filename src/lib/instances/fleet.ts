@@ -32,8 +32,9 @@ export interface ClusterRefs {
   clusterName: string;
   autoScalingGroupName?: string;
   launchTemplateId?: string;
-  /** The public SSM parameter the stack resolved its AMI from, when it did. */
+  /** The public SSM parameter the stack resolved its AMI from, when it did, and what it resolved to. */
   imageParameter?: string;
+  resolvedImage?: string;
 }
 
 /** The launch template version new instances start from, and the AMI it resolves to. */
@@ -106,8 +107,8 @@ export interface Fleet {
   refs: ClusterRefs;
   group?: GroupState;
   target?: LaunchTarget;
-  /** The AMI now published under the SSM parameter the stack resolved, when the launch template has another. */
-  newerImage?: { parameter: string; imageId: string };
+  /** The AMI published now under the SSM parameter the stack resolved, when it changed since the stack's last deploy. */
+  newerImage?: { parameter: string; imageId: string; deployedImageId: string };
   instances: FleetInstance[];
 }
 
@@ -139,16 +140,17 @@ export async function resolveClusterRefs(clients: InstanceClients, env: string):
       { suggestions: [`Check it with: ecspoc status --env ${env}; then: ${deploy}`] },
     );
   }
-  const imageParameter = (stack.Parameters ?? []).find(
+  const resolved = (stack.Parameters ?? []).find(
     (p) => p.ResolvedValue && p.ParameterValue?.startsWith('/aws/service/'),
-  )?.ParameterValue;
+  );
   return {
     env,
     stackName: name,
     clusterName: outputs.ClusterName,
     autoScalingGroupName: outputs.AutoScalingGroupName,
     launchTemplateId: outputs.LaunchTemplateId,
-    imageParameter,
+    imageParameter: resolved?.ParameterValue,
+    resolvedImage: resolved?.ResolvedValue,
   };
 }
 
@@ -283,10 +285,14 @@ export async function describeFleet(clients: InstanceClients, env: string): Prom
   const target = await resolveLaunchTarget(clients, group, refs.launchTemplateId);
   const instances = await observeInstances(clients, refs.clusterName, group, target);
   let newerImage: Fleet['newerImage'];
-  if (refs.imageParameter && target && !target.imageParameter) {
+  if (refs.imageParameter && refs.resolvedImage) {
     const published = await readParameter(clients, refs.imageParameter).catch(() => '');
-    if (published && published !== target.imageId)
-      newerImage = { parameter: refs.imageParameter, imageId: published };
+    if (published && published !== refs.resolvedImage)
+      newerImage = {
+        parameter: refs.imageParameter,
+        imageId: published,
+        deployedImageId: refs.resolvedImage,
+      };
   }
   return { refs, group, target, newerImage, instances };
 }

@@ -15,8 +15,8 @@ export interface InstanceList {
     cycle?: CycleState;
   };
   launchTemplate?: LaunchTarget;
-  /** The AMI now published under the SSM parameter the cluster stack resolved, when the launch template has another. */
-  newerImage?: { parameter: string; imageId: string };
+  /** The AMI published now under the SSM parameter the cluster stack resolved, when it changed since the stack's last deploy. */
+  newerImage?: { parameter: string; imageId: string; deployedImageId: string };
   instances: FleetInstance[];
 }
 

@@ -149,5 +149,17 @@ describe('renderInstanceList', () => {
     );
     expect(lines).toContain('1 instance(s) in ecspoc-dev (1 ACTIVE), 1 outdated');
     expect(lines).toContain('Try: ecspoc instances cycle --outdated --env dev');
+
+    const newer = renderInstanceList(
+      {
+        ...list,
+        newerImage: { parameter: '/aws/service/ecs/x', imageId: 'ami-4', deployedImageId: 'ami-3' },
+      },
+      sink(false).stream,
+    );
+    expect(newer).toContain(
+      'A newer ECS-optimised AMI is published: ami-4 (/aws/service/ecs/x); the cluster stack was deployed with ami-3.\n' +
+        'Try: ecspoc deploy cluster --env dev',
+    );
   });
 });

@@ -69,7 +69,7 @@ describe('describeFleet', () => {
     expect(fleet.target).toMatchObject({ imageId: 'ami-ssm', imageParameter: '/aws/service/ecs/x' });
   });
 
-  it('reports the AMI now published under the parameter the stack resolved, when the template has another', async () => {
+  it('reports a newer AMI published under the parameter the stack resolved since its last deploy', async () => {
     world = new FakeWorld({ instances: 1 });
     const parameter = '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id';
     world.mocks.cfn.on(DescribeStacksCommand).resolves({
@@ -90,7 +90,7 @@ describe('describeFleet', () => {
       .on(GetParameterCommand, { Name: parameter })
       .resolves({ Parameter: { Value: 'ami-newer' } });
     const fleet = await describeFleet(world.clients(), 'dev');
-    expect(fleet.newerImage).toEqual({ parameter, imageId: 'ami-newer' });
+    expect(fleet.newerImage).toEqual({ parameter, imageId: 'ami-newer', deployedImageId: 'ami-new' });
 
     world.mocks.ssm
       .on(GetParameterCommand, { Name: parameter })

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { keepTasksRunning, startMoto } from '../scripts/moto.js';
-import { loadStandIns } from './standins.js';
+import { loadStandIns } from '../scripts/standins.js';
 
 const { values } = parseArgs({
   options: {

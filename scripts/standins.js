@@ -1,4 +1,4 @@
-// Loads the rig's TypeScript helpers (test/e2e/helpers: the ECS agent and scheduler stand-ins, the
+// Loads the rig's TypeScript helpers for the benchmarks and the demo (test/e2e/helpers: the ECS agent and scheduler stand-ins, the
 // sampler, the cluster set-up) into a plain Node script: each is transpiled with swc into tmp/, and
 // reaches the engine through its build (dist/). Set ECSPOC_TEST_MOTO_ENDPOINT before calling them.
 import { transformFileSync } from '@swc/core';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}tmp/bench-helpers/`;
-const helpers = ['ecs-agent', 'scheduler', 'sampler', 'cluster', 'bundle', 'env'];
+const helpers = ['ecs-agent', 'scheduler', 'sampler', 'cluster', 'bundle', 'env', 'log-producer'];
 
 /** Imports the helpers; returns them by file name. */
 export async function loadStandIns() {

@@ -167,15 +167,20 @@ export function checkParameterLayer(
     );
   }
   const everyKey = new Set<string>();
+  // Keys the operator may set: identity keys (EnvName, ServiceName…) are never theirs to choose.
+  const settable = new Set<string>();
   for (const component of catalog.components) {
-    for (const parameter of templates.get(component.template)?.parameters ?? []) everyKey.add(parameter.key);
+    for (const parameter of templates.get(component.template)?.parameters ?? []) {
+      everyKey.add(parameter.key);
+      if (!(parameter.key in component.identity)) settable.add(parameter.key);
+    }
   }
   const unknownKeys = Object.keys(given.global ?? {}).filter((key) => !everyKey.has(key));
   if (unknownKeys.length > 0) {
     throw new UsageError(
       'UNKNOWN_PARAMETER',
       `${describeSource(source)} sets parameter${unknownKeys.length > 1 ? 's' : ''} no component declares: ${unknownKeys.join(', ')}.`,
-      { suggestions: [`Parameters: ${[...everyKey].sort().join(', ')}`] },
+      { suggestions: [`Parameters: ${[...settable].sort().join(', ')}`] },
     );
   }
 }
@@ -192,7 +197,11 @@ function checkKeys(
     'UNKNOWN_PARAMETER',
     `${describeSource(source)} sets ${unknown.map((key) => `"${key}"`).join(', ')} for ${component.name}, ` +
       `which has no such parameter.`,
-    { suggestions: [`Parameters of ${component.name}: ${[...declared.keys()].join(', ')}`] },
+    {
+      suggestions: [
+        `Parameters of ${component.name}: ${[...declared.keys()].filter((key) => !(key in component.identity)).join(', ')}`,
+      ],
+    },
   );
 }
 

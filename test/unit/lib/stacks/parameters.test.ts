@@ -138,7 +138,7 @@ describe('resolveParameters', () => {
     });
   });
 
-  it('rejects a key the component does not declare and lists the valid ones', () => {
+  it('rejects a key the component does not declare and lists the ones the operator may set', () => {
     const error = thrown(() =>
       resolveParameters(findComponent(catalog, 'bastion'), template('bastion'), {
         outputs: NETWORK,
@@ -151,7 +151,7 @@ describe('resolveParameters', () => {
       message: '--parameter sets "SshCird" for bastion, which has no such parameter.',
     });
     expect((error as UsageError).suggestions[0]).toBe(
-      'Parameters of bastion: EnvName, VpcId, VpcCidr, PublicSubnetIds, SshCidr, KeyName, InstanceType, ImageId',
+      'Parameters of bastion: VpcId, VpcCidr, PublicSubnetIds, SshCidr, KeyName, InstanceType, ImageId',
     );
   });
 
@@ -215,6 +215,8 @@ describe('checkParameterLayer', () => {
       message: 'The config file sets parameter no component declares: SshCdir.',
     });
     expect((error as UsageError).suggestions[0]).toContain('SshCidr');
+    // Identity keys are never the operator's to set, so they are not offered.
+    expect((error as UsageError).suggestions[0]).not.toMatch(/\b(EnvName|ServiceName|ServiceSlug)\b/);
   });
 
   it('rejects an unknown component', () => {

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand } from '../base-command.js';
 import type { FlowOutcome } from '../ui/deploy-flow.js';
+import { planFlags } from '../ui/plan-flags.js';
 
 export default class Deploy extends BaseCommand<typeof Deploy> {
   static override summary = 'Deploy the bundled stacks of one environment in dependency order';
@@ -24,17 +25,7 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
     }),
   };
   static override flags = {
-    parameter: Flags.string({
-      char: 'p',
-      multiple: true,
-      default: [],
-      description:
-        'Key=Value for every stack that declares Key, or component.Key=Value for one stack (repeatable)',
-    }),
-    force: Flags.boolean({
-      description:
-        'create a change set for every stack, even one whose template and parameters are as deployed',
-    }),
+    ...planFlags,
     concurrency: Flags.integer({ description: 'stacks worked on at once', default: 8, min: 1, max: 50 }),
     'dry-run': Flags.boolean({
       description: 'show the plan and changes, execute nothing (same as ecspoc diff)',

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand } from '../base-command.js';
+import { planFlags } from '../ui/plan-flags.js';
 
 export default class Diff extends BaseCommand<typeof Diff> {
   static override summary = 'Show what a deploy would change; change nothing';
@@ -20,17 +21,7 @@ export default class Diff extends BaseCommand<typeof Diff> {
     components: Args.string({ description: 'components to plan (with what they depend on); default: all' }),
   };
   static override flags = {
-    parameter: Flags.string({
-      char: 'p',
-      multiple: true,
-      default: [],
-      description:
-        'Key=Value for every stack that declares Key, or component.Key=Value for one stack (repeatable)',
-    }),
-    force: Flags.boolean({
-      description:
-        'create a change set for every stack, even one whose template and parameters are as deployed',
-    }),
+    ...planFlags,
     concurrency: Flags.integer({ description: 'stacks planned at once', default: 8, min: 1, max: 50 }),
   };
 

@@ -69,6 +69,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       region: this.flags.region,
       endpointUrl: this.flags['endpoint-url'],
     });
+    // Every error message names the endpoint in use, wherever in lib code it is raised.
+    if (settings.endpointUrl) process.env.AWS_ENDPOINT_URL = settings.endpointUrl;
     const region = await resolveRegion(settings.region, settings.profile);
     this.awsClients = new AwsClients({
       profile: settings.profile,

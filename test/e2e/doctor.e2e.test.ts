@@ -107,6 +107,13 @@ describe('ecspoc doctor against moto_server', () => {
       expectOneLine(result.stderr);
     });
 
+    it('naming the --endpoint-url given, from any command', async () => {
+      const result = await runCli(['bastion', 'status', '--endpoint-url', 'http://127.0.0.1:1']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('Cannot reach http://127.0.0.1:1');
+      expectOneLine(result.stderr);
+    });
+
     it('with an invalid environment name', async () => {
       const result = await runCli(['doctor', '--env', 'Prod_1']);
       expect(result.code).toBe(2);

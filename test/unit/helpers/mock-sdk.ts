@@ -83,13 +83,17 @@ let undone = false;
  * adds with `on(...)` or `onAnyCommand()` always win over it.
  */
 export function resetSdkMocks(): void {
+  for (const mock of Object.values(ALL)) resetSdkMock(mock);
+}
+
+/** `resetSdkMocks` for one client's stub, for a fake that owns that client (fake-cloudformation.ts). */
+export function resetSdkMock(mock: AnyStub): void {
   if (undone) return;
-  for (const [service, mock] of Object.entries(ALL)) {
-    mock.reset();
-    mock.send.callsFake(async (command: { constructor: { name: string } }) => {
-      throw new UnmockedCallError(service, command.constructor.name);
-    });
-  }
+  const service = Object.entries(ALL).find(([, m]) => m === mock)?.[0] ?? 'AWS';
+  mock.reset();
+  mock.send.callsFake(async (command: { constructor: { name: string } }) => {
+    throw new UnmockedCallError(service, command.constructor.name);
+  });
 }
 
 /**

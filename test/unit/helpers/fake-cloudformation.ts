@@ -1,4 +1,5 @@
 import {
+  CloudFormationClient,
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
   DeleteStackCommand,
@@ -14,7 +15,9 @@ import {
 } from '@aws-sdk/client-cloudformation';
 
 import { parseTemplate } from '../../../src/lib/stacks/templates.js';
-import { mockCloudFormation, resetSdkMock } from './mock-sdk.js';
+import { mockSdk, resetSdkMock } from './mock-sdk.js';
+
+const mockCloudFormation = mockSdk(CloudFormationClient);
 
 /** A stack the fake holds. */
 export interface FakeStack {

@@ -2,14 +2,10 @@ import { DescribeStacksCommand, CloudFormationClient } from '@aws-sdk/client-clo
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from '@jest/globals';
 
-import {
-  mockCloudFormation,
-  mockECS,
-  mockStacks,
-  sdkClient,
-  stackMissing,
-  UnmockedCallError,
-} from './mock-sdk.js';
+import { mockSdk, mockStacks, sdkClient, stackMissing, UnmockedCallError } from './mock-sdk.js';
+
+const mockCloudFormation = mockSdk(CloudFormationClient);
+const mockECS = mockSdk(ECSClient);
 
 describe('mock-sdk', () => {
   it('fails a call that no fake answers, naming the service and the operation', async () => {
@@ -18,6 +14,10 @@ describe('mock-sdk', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnmockedCallError);
     expect((error as Error).message).toBe('ECS.ListClusters is not faked in this test (mock-sdk.ts)');
+  });
+
+  it('gives one stub per client class, so a fake asking again shares the stub of the test file', () => {
+    expect(mockSdk(ECSClient)).toBe(mockECS);
   });
 
   it('lets a fake win over that default and records the call for the jest matchers', async () => {

@@ -1,32 +1,23 @@
 // The one AWS mock of the unit tests, after the AWS CDK toolkit's `test/_helpers/mock-sdk.ts`:
-// importing this file replaces `send` of every SDK client the project uses with an
-// aws-sdk-client-mock stub, and resets every stub before each test, so no test inherits another's
-// fakes and no test reaches the network. A call no test has faked fails loudly and names itself.
+// `mockSdk(XClient)` replaces `send` of that SDK client class with an aws-sdk-client-mock stub, once
+// per test file (a fake that asks again gets the same stub), and every stub is reset before each
+// test, so no test inherits another's fakes and none reaches the network. A call no test has faked
+// fails loudly and names itself. Unlike the CDK's, the stubs are made on demand: loading every
+// client of the project into every test file made the unit suite slower (EC2 alone is large).
 // The aws-sdk-client-mock-jest matchers (toHaveReceivedCommandWith…) come with it.
 import 'aws-sdk-client-mock-jest';
 
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import {
   CloudFormationClient,
   DescribeStacksCommand,
   type Stack,
   type StackStatus,
 } from '@aws-sdk/client-cloudformation';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
 import { beforeEach } from '@jest/globals';
 // @smithy/core is what every SDK client is built on (its `retry` submodule is the former
 // @smithy/util-retry): the strategy below is the SDK's own, only its back-off is replaced.
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import type { MetadataBearer } from '@smithy/types';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 
 /** Credentials no AWS account accepts; clients built here never sign a real request. */
@@ -34,38 +25,27 @@ export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fak
 /** The region of clients built by `sdkClient`. */
 export const FAKE_REGION = 'us-east-1';
 
-export const mockAutoScaling = mockClient(AutoScalingClient);
-export const mockCloudFormation = mockClient(CloudFormationClient);
-export const mockLogs = mockClient(CloudWatchLogsClient);
-export const mockEC2 = mockClient(EC2Client);
-export const mockECR = mockClient(ECRClient);
-export const mockECS = mockClient(ECSClient);
-export const mockELBv2 = mockClient(ElasticLoadBalancingV2Client);
-export const mockEventBridge = mockClient(EventBridgeClient);
-export const mockKinesis = mockClient(KinesisClient);
-export const mockS3 = mockClient(S3Client);
-export const mockSNS = mockClient(SNSClient);
-export const mockSSM = mockClient(SSMClient);
-export const mockSTS = mockClient(STSClient);
-
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyStub = AwsStub<any, any, any>;
 
-const ALL: Record<string, AnyStub> = {
-  AutoScaling: mockAutoScaling,
-  CloudFormation: mockCloudFormation,
-  CloudWatchLogs: mockLogs,
-  EC2: mockEC2,
-  ECR: mockECR,
-  ECS: mockECS,
-  ElasticLoadBalancingV2: mockELBv2,
-  EventBridge: mockEventBridge,
-  Kinesis: mockKinesis,
-  S3: mockS3,
-  SNS: mockSNS,
-  SSM: mockSSM,
-  STS: mockSTS,
-};
+/** Every stub of this test file, by client class, with the service name its errors give. */
+const stubs = new Map<unknown, { service: string; mock: AnyStub }>();
+
+/**
+ * The stub of `clientClass` (ECSClient, CloudFormationClient…) for this test file: made on first
+ * use with the unfaked-call default, then the same stub, reset before each test.
+ */
+export function mockSdk<TInput extends object, TOutput extends MetadataBearer, TConfiguration>(
+  clientClass: Parameters<typeof mockClient<TInput, TOutput, TConfiguration>>[0] & { name: string },
+): AwsStub<TInput, TOutput, TConfiguration> {
+  let entry = stubs.get(clientClass);
+  if (!entry) {
+    entry = { service: clientClass.name.replace(/Client$/, ''), mock: mockClient(clientClass) };
+    stubs.set(clientClass, entry);
+    failUnfaked(entry.service, entry.mock);
+  }
+  return entry.mock as AwsStub<TInput, TOutput, TConfiguration>;
+}
 
 /** Thrown by a call that no fake of the running test answers. */
 export class UnmockedCallError extends Error {
@@ -75,34 +55,24 @@ export class UnmockedCallError extends Error {
   }
 }
 
-let undone = false;
-
-/**
- * Forgets every fake and every recorded call, then makes any call without a fake reject with an
- * UnmockedCallError. The default sits on the stub itself, not on a matcher, so the fakes a test
- * adds with `on(...)` or `onAnyCommand()` always win over it.
- */
-export function resetSdkMocks(): void {
-  for (const mock of Object.values(ALL)) resetSdkMock(mock);
-}
-
-/** `resetSdkMocks` for one client's stub, for a fake that owns that client (fake-cloudformation.ts). */
-export function resetSdkMock(mock: AnyStub): void {
-  if (undone) return;
-  const service = Object.entries(ALL).find(([, m]) => m === mock)?.[0] ?? 'AWS';
-  mock.reset();
+function failUnfaked(service: string, mock: AnyStub): void {
+  // The default sits on the stub itself, not on a matcher, so the fakes a test adds with `on(...)`
+  // or `onAnyCommand()` always win over it.
   mock.send.callsFake(async (command: { constructor: { name: string } }) => {
     throw new UnmockedCallError(service, command.constructor.name);
   });
 }
 
-/**
- * Gives every client its real `send` back for the rest of the test file (no later reset re-stubs
- * it), for tests of the SDK's own middleware: retries, the client factory.
- */
-export function undoSdkMocks(): void {
-  undone = true;
-  for (const mock of Object.values(ALL)) mock.restore();
+/** Forgets every fake and every recorded call; a call without a fake then rejects with UnmockedCallError. */
+export function resetSdkMocks(): void {
+  for (const entry of stubs.values()) resetSdkMock(entry.mock);
+}
+
+/** `resetSdkMocks` for one client's stub, for a fake that owns that client (fake-cloudformation.ts). */
+export function resetSdkMock(mock: AnyStub): void {
+  const service = [...stubs.values()].find((entry) => entry.mock === mock)?.service ?? 'AWS';
+  mock.reset();
+  failUnfaked(service, mock);
 }
 
 beforeEach(resetSdkMocks);
@@ -152,13 +122,16 @@ export function stack(
 export function mockStacks(
   stacks: Record<string, Record<string, string> | Stack>,
 ): Record<string, Record<string, string> | Stack> {
-  mockCloudFormation.on(DescribeStacksCommand).callsFake((input: { StackName?: string }) => {
-    const name = input.StackName ?? '';
-    const found = stacks[name];
-    if (!found) throw stackMissing(name);
-    const described = 'StackName' in found ? (found as Stack) : stack(name, found as Record<string, string>);
-    return { Stacks: [described] };
-  });
+  mockSdk(CloudFormationClient)
+    .on(DescribeStacksCommand)
+    .callsFake((input: { StackName?: string }) => {
+      const name = input.StackName ?? '';
+      const found = stacks[name];
+      if (!found) throw stackMissing(name);
+      const described =
+        'StackName' in found ? (found as Stack) : stack(name, found as Record<string, string>);
+      return { Stacks: [described] };
+    });
   return stacks;
 }
 

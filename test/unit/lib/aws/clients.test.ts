@@ -3,10 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { AwsClients, toAwsError } from '../../../../src/lib/aws/clients.js';
 import { ApiCallCounter } from '../../../../src/lib/aws/counter.js';
-import { FAKE_CREDENTIALS, noDelayRetries, undoSdkMocks } from '../../helpers/mock-sdk.js';
-
-// These tests drive the SDK's real middleware (retries, counters) over a fake transport.
-undoSdkMocks();
+import { FAKE_CREDENTIALS, noDelayRetries } from '../../helpers/mock-sdk.js';
 
 describe('AwsClients', () => {
   it('creates one configured client per class with the ecspoc user agent', async () => {

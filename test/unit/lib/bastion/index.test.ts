@@ -16,7 +16,10 @@ import {
   stopBastion,
 } from '../../../../src/lib/bastion/index.js';
 import { AbortedError, OperationError, TimeoutError } from '../../../../src/lib/errors.js';
-import { mockCloudFormation as cfn, mockEC2 as ec2, mockStacks, sdkClient } from '../../helpers/mock-sdk.js';
+import { mockSdk, mockStacks, sdkClient } from '../../helpers/mock-sdk.js';
+
+const cfn = mockSdk(CloudFormationClient);
+const ec2 = mockSdk(EC2Client);
 
 const clients = () => ({ cloudformation: sdkClient(CloudFormationClient), ec2: sdkClient(EC2Client) });
 

@@ -37,15 +37,13 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 
 import type { InstanceClients } from '../../../../src/lib/instances/clients.js';
 import { FakeClock } from '../../../../src/lib/instances/clock.js';
-import {
-  mockAutoScaling,
-  mockCloudFormation,
-  mockEC2,
-  mockECS,
-  mockSSM,
-  resetSdkMocks,
-  sdkClient,
-} from '../../helpers/mock-sdk.js';
+import { mockSdk, resetSdkMocks, sdkClient } from '../../helpers/mock-sdk.js';
+
+const mockAutoScaling = mockSdk(AutoScalingClient);
+const mockCloudFormation = mockSdk(CloudFormationClient);
+const mockEC2 = mockSdk(EC2Client);
+const mockECS = mockSdk(ECSClient);
+const mockSSM = mockSdk(SSMClient);
 
 export interface FakeInstance {
   id: string;

@@ -12,7 +12,9 @@ import {
   selectLogGroups,
   type LogSelection,
 } from '../../../../src/lib/logs/groups.js';
-import { mockLogs as logs, sdkClient } from '../../helpers/mock-sdk.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
+
+const logs = mockSdk(CloudWatchLogsClient);
 
 const client = sdkClient(CloudWatchLogsClient);
 const arn = (name: string) => `arn:aws:logs:us-east-1:123456789012:log-group:${name}:*`;

@@ -2,7 +2,9 @@ import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-
 import { beforeEach, describe, expect, it } from '@jest/globals';
 
 import { planTail, type TailRequest } from '../../../../src/lib/logs/index.js';
-import { mockLogs as logs, sdkClient } from '../../helpers/mock-sdk.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
+
+const logs = mockSdk(CloudWatchLogsClient);
 
 const client = sdkClient(CloudWatchLogsClient);
 const NOW = Date.UTC(2024, 4, 1, 12);

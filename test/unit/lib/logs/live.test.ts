@@ -15,7 +15,9 @@ import { liveTail, liveTailProblem } from '../../../../src/lib/logs/live.js';
 import type { TailDeps } from '../../../../src/lib/logs/tail.js';
 import type { LogEvent, SelectedLogGroup, TailNotice } from '../../../../src/lib/logs/types.js';
 import { FakeLogs } from './fake-logs.js';
-import { mockLogs as logs, resetSdkMocks, sdkClient } from '../../helpers/mock-sdk.js';
+import { mockSdk, resetSdkMocks, sdkClient } from '../../helpers/mock-sdk.js';
+
+const logs = mockSdk(CloudWatchLogsClient);
 
 const client = sdkClient(CloudWatchLogsClient);
 const T0 = Date.UTC(2024, 4, 1, 12);

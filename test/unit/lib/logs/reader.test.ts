@@ -11,7 +11,9 @@ import { AwsError } from '../../../../src/lib/errors.js';
 import { backoffDelay, readGroupPages, type ReaderDeps } from '../../../../src/lib/logs/reader.js';
 import type { LogEvent, SelectedLogGroup, TailNotice } from '../../../../src/lib/logs/types.js';
 import { FakeLogs } from './fake-logs.js';
-import { mockLogs as logs, sdkClient } from '../../helpers/mock-sdk.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
+
+const logs = mockSdk(CloudWatchLogsClient);
 
 const client = sdkClient(CloudWatchLogsClient);
 const GROUP: SelectedLogGroup = {

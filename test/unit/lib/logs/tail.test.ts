@@ -5,7 +5,9 @@ import { LookbackWindow } from '../../../../src/lib/logs/dedupe.js';
 import { tailLogs, type TailDeps, type TailOptions } from '../../../../src/lib/logs/tail.js';
 import type { LogEvent, SelectedLogGroup, TailNotice } from '../../../../src/lib/logs/types.js';
 import { FakeLogs } from './fake-logs.js';
-import { mockLogs as logs, sdkClient } from '../../helpers/mock-sdk.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
+
+const logs = mockSdk(CloudWatchLogsClient);
 
 const client = sdkClient(CloudWatchLogsClient);
 const AGENT: SelectedLogGroup = {

@@ -9,14 +9,11 @@ import { describe, expect, it } from '@jest/globals';
 
 import { AwsError } from '../../../../src/lib/errors.js';
 import { discoverHosts } from '../../../../src/lib/ssh/discover.js';
-import {
-  awsError,
-  mockCloudFormation as cfn,
-  mockEC2 as ec2,
-  mockECS as ecs,
-  mockStacks,
-  sdkClient,
-} from '../../helpers/mock-sdk.js';
+import { awsError, mockSdk, mockStacks, sdkClient } from '../../helpers/mock-sdk.js';
+
+const cfn = mockSdk(CloudFormationClient);
+const ec2 = mockSdk(EC2Client);
+const ecs = mockSdk(ECSClient);
 
 const clients = () => ({
   cloudformation: sdkClient(CloudFormationClient),

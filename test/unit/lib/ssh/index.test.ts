@@ -12,14 +12,11 @@ import { join } from 'node:path';
 
 import { OperationError } from '../../../../src/lib/errors.js';
 import { generateSshConfig, inspectManagedBlock, refreshSshConfig } from '../../../../src/lib/ssh/index.js';
-import {
-  mockCloudFormation as cfn,
-  mockEC2 as ec2,
-  mockECS as ecs,
-  mockStacks,
-  sdkClient,
-  stack,
-} from '../../helpers/mock-sdk.js';
+import { mockSdk, mockStacks, sdkClient, stack } from '../../helpers/mock-sdk.js';
+
+const cfn = mockSdk(CloudFormationClient);
+const ec2 = mockSdk(EC2Client);
+const ecs = mockSdk(ECSClient);
 
 const clients = () => ({
   cloudformation: sdkClient(CloudFormationClient),

@@ -3,7 +3,10 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from '@jest/globals';
 
 import { latestImage, uploadTemplate } from '../../../../src/lib/stacks/artifacts.js';
-import { mockECR as ecrMock, mockS3 as s3Mock, sdkClient } from '../../helpers/mock-sdk.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
+
+const ecrMock = mockSdk(ECRClient);
+const s3Mock = mockSdk(S3Client);
 
 describe('uploadTemplate', () => {
   it('stores the template under a content hash and returns the regional path-style URL', async () => {

@@ -25,7 +25,9 @@ import {
 import type { StackActivity } from '../../../../src/lib/stacks/events.js';
 import { OperationError, TimeoutError } from '../../../../src/lib/errors.js';
 import { fakeClock } from '../../helpers/fake-clock.js';
-import { mockCloudFormation as cfnMock, sdkClient } from '../../helpers/mock-sdk.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
+
+const cfnMock = mockSdk(CloudFormationClient);
 
 const cfn = sdkClient(CloudFormationClient);
 const STACK = 'ecspoc-dev-network';

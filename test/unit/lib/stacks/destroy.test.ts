@@ -13,7 +13,10 @@ import {
 import { parseTemplate, type StackTemplate } from '../../../../src/lib/stacks/templates.js';
 import { fakeClock } from '../../helpers/fake-clock.js';
 import { type FakeBehaviour, fakeCloudFormation } from '../../helpers/fake-cloudformation.js';
-import { mockECR, mockS3, sdkClient } from '../../helpers/mock-sdk.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
+
+const mockECR = mockSdk(ECRClient);
+const mockS3 = mockSdk(S3Client);
 
 const BODY = `
 Resources:

@@ -1,7 +1,7 @@
 /** How `ecspoc instances` draws its results, plans and progress. */
 import type { CycleResult, PreparedCycle } from '../lib/instances/cycle.js';
 import type { DrainResult } from '../lib/instances/drain.js';
-import { formatDuration } from '../lib/instances/duration.js';
+import { formatDuration } from '../lib/time/duration.js';
 import type { InstanceEvent } from '../lib/instances/events.js';
 import type { InstanceList } from '../lib/instances/list.js';
 import type { CyclePlan } from '../lib/instances/plan.js';

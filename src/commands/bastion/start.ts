@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 
 import type { BastionActionResult } from '../../lib/bastion/index.js';
 import { BaseCommand } from '../../base-command.js';
+import { durationFlag } from '../../flags/duration.js';
 
 /** The start result, and whether the SSH config was refreshed with the new address. */
 export type BastionStartResult = BastionActionResult & { sshConfig?: { file: string; refreshed: boolean } };
@@ -26,10 +27,11 @@ export default class BastionStart extends BaseCommand<typeof BastionStart> {
       default: true,
       allowNo: true,
     }),
-    timeout: Flags.integer({
-      description: 'seconds to wait before giving up (exit code 5)',
-      default: 600,
-      min: 1,
+    timeout: durationFlag({
+      description: 'how long to wait in all before giving up (exit code 5)',
+      default: '10m',
+      bareSeconds: true,
+      minMs: 1_000,
     }),
     'refresh-ssh-config': Flags.boolean({
       description: 'rewrite the SSH config block with the new address (default: ask on a terminal)',
@@ -49,7 +51,7 @@ export default class BastionStart extends BaseCommand<typeof BastionStart> {
     const json = this.jsonEnabled();
     const result = await bastionLib.startBastion(bastionLib.bastionClients(aws), env, {
       wait: flags.wait,
-      timeoutMs: flags.timeout * 1000,
+      timeoutMs: flags.timeout,
       ...(json ? {} : { onEvent: bastionEventPrinter() }),
     });
     if (!json) process.stdout.write(renderBastionStatus(result.bastion));

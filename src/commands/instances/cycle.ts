@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
+import { durationFlag } from '../../flags/duration.js';
 import type { CycleResult } from '../../lib/instances/cycle.js';
 
 export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
@@ -41,11 +42,16 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
       description: 'stop tasks that are not part of a service as their instance drains',
     }),
     plan: Flags.boolean({ description: 'print the batches, surge and capacity check; change nothing' }),
-    timeout: Flags.string({
+    timeout: durationFlag({
       default: '20m',
-      description: 'limit of each step (registration, drain, services), e.g. 10m',
+      bareSeconds: true,
+      description: 'limit of each step (registration, drain, services)',
     }),
-    'poll-interval': Flags.string({ default: '5s', description: 'how often to check progress' }),
+    'poll-interval': durationFlag({
+      default: '5s',
+      bareSeconds: true,
+      description: 'how often to check progress',
+    }),
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
   };
   static override enableJsonFlag = true;
@@ -54,15 +60,13 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
     const { argv } = await this.parse(InstancesCycle);
     const ids = argv as string[];
     const { settings, aws } = await this.awsContext();
-    const [{ instanceClients }, { cycleInstances }, { parseDuration }, { systemClock }, { apiCalls }, ui] =
-      await Promise.all([
-        import('../../lib/instances/clients.js'),
-        import('../../lib/instances/cycle.js'),
-        import('../../lib/instances/duration.js'),
-        import('../../lib/instances/clock.js'),
-        import('../../lib/aws/counter.js'),
-        import('../../ui/instances.js'),
-      ]);
+    const [{ instanceClients }, { cycleInstances }, { systemClock }, { apiCalls }, ui] = await Promise.all([
+      import('../../lib/instances/clients.js'),
+      import('../../lib/instances/cycle.js'),
+      import('../../lib/time/clock.js'),
+      import('../../lib/aws/counter.js'),
+      import('../../ui/instances.js'),
+    ]);
     const [{ cycleSession }, { onInterrupt }, { UsageError }] = await Promise.all([
       import('../../ui/cycle-session.js'),
       import('../../ui/interrupt.js'),
@@ -86,8 +90,8 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
           maxUnavailable: this.flags['max-unavailable'],
           raiseMax: this.flags['raise-max'],
           stopStandaloneTasks: this.flags['stop-standalone-tasks'],
-          stepTimeoutMs: parseDuration(this.flags.timeout, '--timeout'),
-          pollIntervalMs: parseDuration(this.flags['poll-interval'], '--poll-interval'),
+          stepTimeoutMs: this.flags.timeout,
+          pollIntervalMs: this.flags['poll-interval'],
           planOnly: this.flags.plan,
         },
         {

@@ -37,7 +37,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 
 import type { InstanceClients } from '../../../../src/lib/instances/clients.js';
-import { FakeClock } from '../../../../src/lib/instances/clock.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 
 export interface FakeInstance {
   id: string;

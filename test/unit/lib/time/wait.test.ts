@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { EXIT_CODES, InterruptedError, TimeoutError } from '../../../../src/lib/errors.js';
-import { FakeClock } from '../../../../src/lib/instances/clock.js';
-import { waitFor } from '../../../../src/lib/instances/wait.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
+import { waitFor } from '../../../../src/lib/time/wait.js';
 
 describe('waitFor', () => {
   it('polls until done, sleeping the interval between looks', async () => {

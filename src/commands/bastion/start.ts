@@ -37,6 +37,11 @@ export default class BastionStart extends BaseCommand<typeof BastionStart> {
       description: 'rewrite the SSH config block with the new address (default: ask on a terminal)',
       allowNo: true,
     }),
+    yes: Flags.boolean({
+      char: 'y',
+      description:
+        'do not ask: refresh the SSH config block with the new address (unless --no-refresh-ssh-config)',
+    }),
     'ssh-config-file': Flags.string({ description: 'SSH config file to refresh (default: ~/.ssh/config)' }),
   };
 
@@ -65,7 +70,7 @@ export default class BastionStart extends BaseCommand<typeof BastionStart> {
     const { offerSshConfigRefresh } = await import('../../ui/ssh-refresh.js');
     const sshConfig = await offerSshConfigRefresh(aws, result.bastion, {
       file: flags['ssh-config-file'],
-      refresh: flags['refresh-ssh-config'],
+      refresh: flags['refresh-ssh-config'] ?? (flags.yes ? true : undefined),
       json,
     });
     return { ...result, ...(sshConfig ? { sshConfig } : {}) };

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
+import { EXIT_CODES } from '../../lib/errors.js';
 import { durationFlag } from '../../flags/duration.js';
 import type { CycleResult } from '../../lib/instances/cycle.js';
 
@@ -41,7 +42,10 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
     'stop-standalone-tasks': Flags.boolean({
       description: 'stop tasks that are not part of a service as their instance drains',
     }),
-    plan: Flags.boolean({ description: 'print the batches, surge and capacity check; change nothing' }),
+    plan: Flags.boolean({
+      description:
+        'print the batches, surge and capacity check; change nothing (exit 6 when the cycle would be refused)',
+    }),
     timeout: durationFlag({
       default: '20m',
       bareSeconds: true,
@@ -106,6 +110,8 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
         const view = { ...result, resumedRun: result.resumed ? result.runId : undefined };
         process.stdout.write(this.flags.plan ? ui.renderPlan(view) : ui.renderCycleSummary(result));
       }
+      // The plan is printed (or returned) either way; the exit code says whether the cycle would run.
+      if (this.flags.plan && result.plan.problems.length > 0) process.exitCode = EXIT_CODES.refused;
       return result;
     } catch (error) {
       await session.end(error);

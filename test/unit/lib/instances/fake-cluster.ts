@@ -36,7 +36,7 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 
 import type { InstanceClients } from '../../../../src/lib/instances/clients.js';
-import { FakeClock } from '../../../../src/lib/instances/clock.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 import { mockSdk, resetSdkMocks, sdkClient } from '../../helpers/mock-sdk.js';
 
 const mockAutoScaling = mockSdk(AutoScalingClient);

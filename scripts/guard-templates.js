@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { parseDocument, isMap, isSeq } from 'yaml';
+import { parseDocument } from 'yaml';
 
 /** Sample values for parameters without a default: the shapes the catalog wires in. */
 const SAMPLES = {

@@ -14,7 +14,6 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { paginateListContainerInstances } from '@aws-sdk/client-ecs';
 
 import { toAwsError } from '../aws/clients.js';
 import {
@@ -60,6 +59,7 @@ import {
   saveCycleState,
   setProcesses,
 } from './state.js';
+import { listContainerInstanceArns } from './reader.js';
 import { waitFor } from './wait.js';
 import {
   describeRunningTasks,
@@ -564,16 +564,7 @@ class CycleRun {
 
   /** Keeps the ARN → instance registry current: lists ARNs, describes only those not known ready. */
   private async refreshRegistry(members: Set<string>): Promise<void> {
-    const arns: string[] = [];
-    try {
-      for await (const page of paginateListContainerInstances(
-        { client: this.clients.ecs, pageSize: 100 },
-        { cluster: this.cluster },
-      ))
-        arns.push(...(page.containerInstanceArns ?? []));
-    } catch (error) {
-      throw toAwsError(error, `listing the container instances of ${this.cluster}`, this.clients.settings);
-    }
+    const arns = (await listContainerInstanceArns(this.clients, this.cluster)) ?? [];
     const listed = new Set(arns);
     for (const arn of this.registry.keys()) if (!listed.has(arn)) this.registry.delete(arn);
     const unsettled = arns.filter((arn) => {

@@ -16,7 +16,7 @@ function status(overrides: Partial<EnvironmentStatus> = {}): EnvironmentStatus {
       runningTasks: 4,
     },
     services: [{ name: '404', status: 'ACTIVE', desired: 2, running: 2, pending: 0, deployments: 1 }],
-    bastion: { instanceId: 'i-1', state: 'running' },
+    bastion: { env: 'dev', stackName: 'ecspoc-dev-bastion', instanceId: 'i-1', state: 'running' },
     attention: [],
     ...overrides,
   };
@@ -62,7 +62,7 @@ describe('attentionFor', () => {
           runningTasks: 0,
         },
         services: [{ name: '404', status: 'ACTIVE', desired: 2, running: 0, pending: 1, deployments: 1 }],
-        bastion: { instanceId: 'i-1', state: 'stopped' },
+        bastion: { env: 'dev', stackName: 'ecspoc-dev-bastion', instanceId: 'i-1', state: 'stopped' },
       }),
     ).map((i) => i.message);
     expect(items).toEqual([

@@ -174,7 +174,9 @@ try {
 
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const versionMs = median(times['ecspoc --version']);
-  console.log(`container instances: ${instances} registered; runs: ${runs} (interleaved, first round discarded)`);
+  console.log(
+    `container instances: ${instances} registered; runs: ${runs} (interleaved, first round discarded)`,
+  );
   let failed = false;
   for (const [name, values] of Object.entries(times)) {
     const m = median(values);

@@ -5,18 +5,18 @@
 // medians of interleaved runs, as ratios to `ecspoc --version` run the same way. The rig's launcher
 // pages ListContainerInstances at 100 as ECS does, so the counts are AWS's.
 // Usage: npm run bench:fleet [-- RUNS [INSTANCES]]
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { startMoto } from '../scripts/moto.js';
+import { createNetworkAndBastion } from './stacks.js';
 
 // Set before the SDK loads (hence the dynamic imports): users never see its Node 20 warning, nor should this report.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } =
-  await import('@aws-sdk/client-cloudformation');
+const { CloudFormationClient, CreateStackCommand } = await import('@aws-sdk/client-cloudformation');
 const { CreateLaunchTemplateCommand, EC2Client } = await import('@aws-sdk/client-ec2');
 const { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand } =
   await import('@aws-sdk/client-auto-scaling');
@@ -30,7 +30,6 @@ const API_CALL_BUDGET = Math.max(60, Math.ceil((60 * instances) / 2000));
 const env = 'fleet';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin', 'run.js');
-const template = (name) => readFileSync(join(root, 'templates', `${name}.yml`), 'utf8');
 
 const moto = await startMoto();
 try {
@@ -43,37 +42,7 @@ try {
   const ec2 = new EC2Client(config);
   const asg = new AutoScalingClient(config);
   const ecs = new ECSClient(config);
-  const outputs = async (stackName) =>
-    Object.fromEntries(
-      ((await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.Outputs ?? []).map(
-        (o) => [o.OutputKey, o.OutputValue],
-      ),
-    );
-  const param = (values) =>
-    Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
-
-  // The real network and bastion stacks.
-  await cfn.send(
-    new CreateStackCommand({
-      StackName: `ecspoc-${env}-network`,
-      TemplateBody: template('network'),
-      Parameters: param({ EnvName: env }),
-    }),
-  );
-  const network = await outputs(`ecspoc-${env}-network`);
-  await cfn.send(
-    new CreateStackCommand({
-      StackName: `ecspoc-${env}-bastion`,
-      TemplateBody: template('bastion'),
-      Parameters: param({
-        EnvName: env,
-        VpcId: network.VpcId,
-        VpcCidr: network.VpcCidr,
-        PublicSubnetIds: network.PublicSubnetIds,
-        SshCidr: '203.0.113.7/32',
-      }),
-    }),
-  );
+  const network = await createNetworkAndBastion(cfn, env);
 
   // The cluster's parts made through the API (a 2,000-instance group inside a stack would only
   // slow moto down), and a cluster stack whose outputs name them, as templates/cluster.yml's do.
@@ -146,17 +115,30 @@ try {
     'ecspoc status': ['status', '--env', env, '--json', '--debug'],
   };
   const budgets = { 'ecspoc instances list': API_CALL_BUDGET, 'ecspoc ssh-config': API_CALL_BUDGET };
+  // Asynchronous on purpose: a synchronous child would stop this process draining moto's log pipe,
+  // and moto, blocked writing its log, would stop answering.
+  const run = (args) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, ...args], {
+        env: childEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const out = [];
+      const err = [];
+      child.stdout.on('data', (c) => out.push(c));
+      child.stderr.on('data', (c) => err.push(c));
+      child.on('error', reject);
+      child.on('close', (status) =>
+        resolve({ status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
+      );
+    });
   const times = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
   const calls = {};
   const seen = {};
   for (let i = 0; i < runs + 1; i++) {
     for (const [name, args] of Object.entries(cases)) {
       const start = process.hrtime.bigint();
-      const result = spawnSync(process.execPath, [bin, ...args], {
-        env: childEnv,
-        encoding: 'utf8',
-        maxBuffer: 256 * 1024 * 1024,
-      });
+      const result = await run(args);
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       if (result.status !== 0) throw new Error(`${name} exited ${result.status}: ${result.stderr}`);
       if (i === 0) {

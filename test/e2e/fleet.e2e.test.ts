@@ -3,25 +3,13 @@ import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, ECSClient, RegisterContainerInstanceCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 
-import { type CliResult, runCli } from './helpers/cli.js';
+import { apiCalls, runCli } from './helpers/cli.js';
 import { clientConfig } from './helpers/env.js';
 
 const ENV = 'big';
 const INSTANCES = 250;
 
 jest.setTimeout(180_000);
-
-/** The `--debug` API call counts of a run, by operation. */
-function apiCalls(result: CliResult): Record<string, number> {
-  const line = result.stderr.split('\n').find((l) => l.startsWith('ecspoc: api-calls '));
-  if (!line) throw new Error(`no api-calls line in stderr:\n${result.stderr}`);
-  const parsed = JSON.parse(line.slice('ecspoc: api-calls '.length)) as {
-    operations: Record<string, { operations: number }>;
-  };
-  return Object.fromEntries(
-    Object.entries(parsed.operations).map(([name, count]) => [name, count.operations]),
-  );
-}
 
 // More container instances than two pages of ListContainerInstances: the rig's launcher pages at 100
 // as ECS does, so the counts below are the ones AWS would see.

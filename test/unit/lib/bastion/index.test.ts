@@ -7,7 +7,6 @@ import {
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
 
 import {
   type BastionEvent,
@@ -17,10 +16,12 @@ import {
   stopBastion,
 } from '../../../../src/lib/bastion/index.js';
 import { AbortedError, OperationError, TimeoutError } from '../../../../src/lib/errors.js';
+import { mockSdk, mockStacks, sdkClient } from '../../helpers/mock-sdk.js';
 
-const cfn = mockClient(CloudFormationClient);
-const ec2 = mockClient(EC2Client);
-const clients = () => ({ cloudformation: new CloudFormationClient({}), ec2: new EC2Client({}) });
+const cfn = mockSdk(CloudFormationClient);
+const ec2 = mockSdk(EC2Client);
+
+const clients = () => ({ cloudformation: sdkClient(CloudFormationClient), ec2: sdkClient(EC2Client) });
 
 /** A clock whose time moves only when the code under test sleeps. */
 function fakeClock(start = Date.parse('2026-01-01T12:00:00Z')): Clock & { sleeps: number[] } {
@@ -75,18 +76,7 @@ function statusChecks(...statuses: string[]) {
 }
 
 beforeEach(() => {
-  cfn.reset();
-  ec2.reset();
-  cfn.on(DescribeStacksCommand).resolves({
-    Stacks: [
-      {
-        StackName: 'ecspoc-dev-bastion',
-        StackStatus: 'CREATE_COMPLETE',
-        CreationTime: new Date(),
-        Outputs: [{ OutputKey: 'BastionInstanceId', OutputValue: 'i-0b' }],
-      },
-    ],
-  });
+  mockStacks({ 'ecspoc-dev-bastion': { BastionInstanceId: 'i-0b' } });
   ec2.on(StartInstancesCommand).resolves({});
   ec2.on(StopInstancesCommand).resolves({});
 });

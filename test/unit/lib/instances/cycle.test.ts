@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
 import { EXIT_CODES } from '../../../../src/lib/errors.js';
 import {
@@ -16,7 +16,6 @@ const SERVICES = [
 ];
 
 let world: FakeWorld | undefined;
-afterEach(() => world?.restore());
 
 function setUp(options: Partial<FakeWorldOptions> = {}) {
   world = new FakeWorld({

@@ -7,7 +7,6 @@ import {
   ListServicesCommand,
 } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
 
 import { AwsError } from '../../../../src/lib/errors.js';
 import {
@@ -17,10 +16,11 @@ import {
   readFleet,
   readServices,
 } from '../../../../src/lib/instances/reader.js';
+import { awsError, mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
 
-const ecs = mockClient(ECSClient);
-const ec2 = mockClient(EC2Client);
-const clients = () => ({ ecs: new ECSClient({}), ec2: new EC2Client({}) });
+const ecs = mockSdk(ECSClient);
+const ec2 = mockSdk(EC2Client);
+const clients = () => ({ ecs: sdkClient(ECSClient), ec2: sdkClient(EC2Client) });
 const arn = (n: number) => `arn:aws:ecs:us-east-1:123456789012:container-instance/c/${n}`;
 const id = (n: number) => `i-${String(n).padStart(17, '0')}`;
 
@@ -42,8 +42,7 @@ function fleet(count: number) {
   ecs
     .on(ListContainerInstancesCommand)
     .callsFake((input: { cluster: string; nextToken?: string; maxResults?: number }) => {
-      if (input.cluster !== 'c')
-        throw Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException' });
+      if (input.cluster !== 'c') throw awsError('ClusterNotFoundException', 'Cluster not found.');
       if ((input.maxResults ?? 100) > 100) throw new Error('maxResults above 100');
       const start = Number(input.nextToken ?? 0);
       const end = Math.min(count, start + (input.maxResults ?? 100));
@@ -73,11 +72,9 @@ function fleet(count: number) {
         if (input.InstanceIds) throw new Error('InstanceIds: one vanished id would fail the call');
         const values = input.Filters?.find((f) => f.Name === 'instance-id')?.Values ?? [];
         if (values.length > 200)
-          throw Object.assign(
-            new Error('The maximum number of filter values specified on a single call is 200'),
-            {
-              name: 'FilterLimitExceeded',
-            },
+          throw awsError(
+            'FilterLimitExceeded',
+            'The maximum number of filter values specified on a single call is 200',
           );
         return tracked(() => ({
           Reservations: [{ Instances: values.map((v) => ({ InstanceId: v, State: { Name: 'running' } })) }],
@@ -87,8 +84,6 @@ function fleet(count: number) {
 }
 
 beforeEach(() => {
-  ecs.reset();
-  ec2.reset();
   inFlight = 0;
   peak = 0;
 });
@@ -154,9 +149,7 @@ describe('readFleet', () => {
 
   it('fails with an AwsError naming the call, after the calls in flight settle', async () => {
     fleet(300);
-    ec2
-      .on(DescribeInstancesCommand)
-      .rejects(Object.assign(new Error('denied'), { name: 'UnauthorizedOperation' }));
+    ec2.on(DescribeInstancesCommand).rejects(awsError('UnauthorizedOperation', 'denied'));
     const failure = readFleet(clients(), 'c');
     await expect(failure).rejects.toThrow(AwsError);
     await expect(failure).rejects.toThrow(/ec2:DescribeInstances/);
@@ -230,9 +223,7 @@ describe('readServices', () => {
   });
 
   it('is undefined for a missing cluster', async () => {
-    ecs
-      .on(ListServicesCommand)
-      .rejects(Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException' }));
+    ecs.on(ListServicesCommand).rejects(awsError('ClusterNotFoundException', 'Cluster not found.'));
     expect(await readServices(clients(), 'gone')).toBeUndefined();
   });
 });

@@ -4,8 +4,7 @@ import {
   ListStacksCommand,
   StackStatus,
 } from '@aws-sdk/client-cloudformation';
-import { beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from '@jest/globals';
 
 import { AwsError } from '../../../../src/lib/errors.js';
 import {
@@ -14,19 +13,15 @@ import {
   listEnvironmentStacks,
   readStack,
 } from '../../../../src/lib/stacks/reader.js';
+import { awsError, mockSdk, sdkClient, stackMissing } from '../../helpers/mock-sdk.js';
 
-const cfn = mockClient(CloudFormationClient);
-const client = () => new CloudFormationClient({});
-const validation = (message: string) =>
-  Object.assign(new Error(message), { name: 'ValidationError', $metadata: { httpStatusCode: 400 } });
-
-beforeEach(() => {
-  cfn.reset();
-});
+const cfn = mockSdk(CloudFormationClient);
+const client = () => sdkClient(CloudFormationClient);
+const validation = (message: string) => awsError('ValidationError', message);
 
 describe('isStackMissing', () => {
   it('is true for the ValidationError CloudFormation answers for a missing stack', () => {
-    expect(isStackMissing(validation('Stack with id ecspoc-dev-cluster does not exist'))).toBe(true);
+    expect(isStackMissing(stackMissing('ecspoc-dev-cluster'))).toBe(true);
   });
 
   it('is false for other ValidationErrors and for other errors saying "does not exist"', () => {
@@ -61,10 +56,9 @@ describe('findStack and readStack', () => {
   });
 
   it('are undefined for a missing stack and for a deleted one', async () => {
-    cfn.on(DescribeStacksCommand).rejects(validation('Stack with id ecspoc-dev-cluster does not exist'));
+    cfn.on(DescribeStacksCommand).rejects(stackMissing('ecspoc-dev-cluster'));
     expect(await findStack(client(), 'ecspoc-dev-cluster')).toBeUndefined();
     expect(await readStack(client(), 'ecspoc-dev-cluster')).toBeUndefined();
-    cfn.reset();
     cfn.on(DescribeStacksCommand).resolves({
       Stacks: [{ StackName: 'x', StackStatus: 'DELETE_COMPLETE', CreationTime: new Date() }],
     });

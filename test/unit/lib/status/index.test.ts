@@ -11,10 +11,10 @@ import {
   ListServicesCommand,
 } from '@aws-sdk/client-ecs';
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
 
 import type { AwsClients } from '../../../../src/lib/aws/clients.js';
 import { findBastion } from '../../../../src/lib/bastion/index.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
 import {
   attentionFor,
   type EnvironmentStatus,
@@ -104,18 +104,13 @@ describe('attentionFor', () => {
 });
 
 describe('readEnvironmentStatus', () => {
-  const cfn = mockClient(CloudFormationClient);
-  const ec2 = mockClient(EC2Client);
-  const ecs = mockClient(ECSClient);
-  const aws = {
-    client: <C>(Client: new (config: object) => C) => new Client({}),
-  } as unknown as AwsClients;
+  const cfn = mockSdk(CloudFormationClient);
+  const ec2 = mockSdk(EC2Client);
+  const ecs = mockSdk(ECSClient);
+  const aws = { client: sdkClient } as unknown as AwsClients;
   const now = new Date();
 
   beforeEach(() => {
-    cfn.reset();
-    ec2.reset();
-    ecs.reset();
     cfn.on(ListStacksCommand).resolves({
       StackSummaries: [
         { StackName: 'ecspoc-dev-bastion', StackStatus: 'CREATE_COMPLETE', CreationTime: now },

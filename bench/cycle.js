@@ -237,8 +237,13 @@ try {
     `  total  CLI process, start-up included ${s(fleetCycle.wallMs)}   ratio ${(fleetCycle.wallMs / fleetIdeal).toFixed(3)}`,
   );
   console.log(
-    `  API calls: ${fleetCycle.apiCalls.total.operations} in all; ${perPoll(fleetResult).toFixed(2)} per poll on average, ${fleetResult.stats.maxApiCallsPerPoll} at most (bound ${bound(fleetSize)})`,
+    `  API calls: ${fleetCycle.apiCalls.total.operations} in all; ${perPoll(fleetResult).toFixed(2)} per poll on average, ${fleetResult.stats.maxApiCallsPerPoll} at most (bound ${bound(fleetSize + fleetResult.plan.batchSize)}, the surge included)`,
   );
+  for (const b of fleetResult.stats.batches) {
+    console.log(
+      `  batch ${b.batch}: surge wait ${s(b.surgeMs)}, drain wait ${s(b.drainMs)}, services ${s(b.servicesMs)}, batch ${s(b.totalMs)}`,
+    );
+  }
   console.log(
     `  one batch at a time instead: ${fleetSize} × (boot + drain) = ${s(fleetSize * (bootMs + drainMs))}, ${(fleetSize / fleetBatches).toFixed(1)}× longer`,
   );
@@ -246,6 +251,7 @@ try {
     result.durationMs / ideal <= 1.15 &&
     fleetResult.durationMs / fleetIdeal <= 1.15 &&
     fleetResult.plan.batchSize === Math.max(1, Math.round(fleetSize / 10)) &&
+    fleetResult.stats.maxApiCallsPerPoll <= bound(fleetSize + fleetResult.plan.batchSize) &&
     result.stats.maxApiCallsPerPoll <= bound(6) &&
     bigResult.stats.maxApiCallsPerPoll <= bound(large);
   console.log(ok ? 'goals met' : 'GOALS MISSED');

@@ -1,13 +1,8 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 
-import {
-  type BastionClients,
-  type BastionStatus,
-  type Clock,
-  findBastion,
-  systemClock,
-} from '../bastion/index.js';
+import { type BastionClients, type BastionStatus, findBastion } from '../bastion/index.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { clusterName, stackName } from '../stacks/names.js';
 import { readFleet } from '../instances/reader.js';
 import { readStack } from '../stacks/reader.js';

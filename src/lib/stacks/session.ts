@@ -3,7 +3,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 
 import type { AwsClients } from '../aws/clients.js';
 import { DEFAULT_POLL_INTERVAL_MS } from './changeset.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import type { DeployContext, DeployEvent } from './deploy.js';
 
 /** Options of createDeployContext. */
@@ -47,6 +47,16 @@ export function createDeployContext(aws: AwsClients, options: SessionOptions): D
       return latestImage(aws.client(ECRClient), repositoryName);
     },
     resolveSsmParameters: ssmResolver(aws),
+    checkNewStacks: async (components) => {
+      const { checkNamesFree } = await import('./preflight.js');
+      const { probeExistence, callerAccount } = await import('./preflight-aws.js');
+      const accountId = await callerAccount(aws);
+      await checkNamesFree(
+        components,
+        { env: options.env, accountId, region: options.region },
+        probeExistence(aws),
+      );
+    },
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.force ? { force: true } : {}),
   };

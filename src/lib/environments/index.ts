@@ -7,6 +7,7 @@ import { type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeClustersCommand, type ECSClient } from '@aws-sdk/client-ecs';
 
 import { toAwsError } from '../aws/clients.js';
+import { UsageError } from '../errors.js';
 import { chunk } from '../instances/reader.js';
 import { clusterName } from '../stacks/names.js';
 import { type EcspocStack, listEcspocStacks } from '../stacks/reader.js';
@@ -154,4 +155,24 @@ async function describeClusters(
     }
   }
   return found;
+}
+
+/**
+ * Refuses to let the default environment stand in silently for one that was never chosen: when no
+ * `--env`, `ECSPOC_ENV` or config default picked `env` and it has no stack while other ecspoc
+ * environments exist, a usage error names them. Costs one paginated ListStacks (one call in most
+ * accounts), and nothing is refused when no environment exists at all, so a first look at an
+ * empty account still reports it as not deployed.
+ */
+export async function assertDefaultEnvironmentExists(
+  cloudformation: EnvironmentListClients['cloudformation'],
+  env: string,
+): Promise<void> {
+  const existing = await existingEnvironments(cloudformation);
+  if (existing.length === 0 || existing.includes(env)) return;
+  throw new UsageError(
+    'ENV_NOT_CHOSEN',
+    `No environment was chosen and "${env}" does not exist; this account and region hold: ${existing.join(', ')}.`,
+    { suggestions: ['--env NAME (or set ECSPOC_ENV, or "env" in the config file)'] },
+  );
 }

@@ -3,12 +3,13 @@ import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from '@jest/globals';
 
 import {
+  assertDefaultEnvironmentExists,
   DESCRIBE_CLUSTERS_BATCH,
   existingEnvironments,
   listEnvironments,
   statusSeverity,
 } from '../../../../src/lib/environments/index.js';
-import { AwsError } from '../../../../src/lib/errors.js';
+import { AwsError, UsageError } from '../../../../src/lib/errors.js';
 import { parseStackName } from '../../../../src/lib/stacks/reader.js';
 import { awsError, mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
 
@@ -156,5 +157,36 @@ describe('existingEnvironments', () => {
       ],
     });
     expect(await existingEnvironments(sdkClient(CloudFormationClient))).toEqual(['prod', 'staging']);
+  });
+});
+
+describe('assertDefaultEnvironmentExists', () => {
+  const summaries = (...envs: string[]) => ({
+    StackSummaries: envs.map((env) =>
+      stack(`ecspoc-${env}-network`, 'CREATE_COMPLETE', '2026-01-01T00:00:00Z'),
+    ),
+  });
+
+  it('refuses a default environment that does not exist while others do, naming them', async () => {
+    cfn.on(ListStacksCommand).resolves(summaries('staging', 'alice'));
+    const refusal = assertDefaultEnvironmentExists(sdkClient(CloudFormationClient), 'dev');
+    await expect(refusal).rejects.toBeInstanceOf(UsageError);
+    await expect(refusal).rejects.toMatchObject({
+      code: 'ENV_NOT_CHOSEN',
+      message: expect.stringContaining('alice, staging'),
+      suggestions: [expect.stringMatching(/^--env NAME/)],
+    });
+    expect(cfn).toHaveReceivedCommandTimes(ListStacksCommand, 1);
+  });
+
+  it('lets the default through when it exists, or when the account has no environment yet', async () => {
+    cfn.on(ListStacksCommand).resolves(summaries('dev', 'staging'));
+    await expect(
+      assertDefaultEnvironmentExists(sdkClient(CloudFormationClient), 'dev'),
+    ).resolves.toBeUndefined();
+    cfn.on(ListStacksCommand).resolves(summaries());
+    await expect(
+      assertDefaultEnvironmentExists(sdkClient(CloudFormationClient), 'dev'),
+    ).resolves.toBeUndefined();
   });
 });

@@ -2,7 +2,14 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 
 import type { AwsClients } from './lib/aws/clients.js';
 import type { Settings } from './lib/config/index.js';
-import { describeFailure, type FailureContext, failureJson, failureLines } from './ui/error-output.js';
+import type { FlowOutcome } from './flows/outcome.js';
+import {
+  describeFailure,
+  type Failure,
+  type FailureContext,
+  failureJson,
+  failureLines,
+} from './ui/error-output.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -85,11 +92,28 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.jsonEnabled();
   }
 
-  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    const failure = describeFailure(error, {
+  /**
+   * Ends a command with its flow's outcome, the one place where an outcome meets the process: see
+   * applyOutcome. Returns the output, which oclif prints under --json.
+   */
+  protected finish<O>(outcome: FlowOutcome<O>): O {
+    return applyOutcome(outcome, {
+      json: this.jsonEnabled(),
+      stderr: process.stderr,
+      describe: (error) => describeFailure(error, this.failureContext()),
+      setExitCode: (code) => (process.exitCode = code),
+    });
+  }
+
+  private failureContext(): FailureContext {
+    return {
       command: [this.config.bin, ...(this.id ?? '').split(':')].filter(Boolean).join(' '),
       flags: { ...this.ctor.baseFlags, ...this.ctor.flags } as FailureContext['flags'],
-    });
+    };
+  }
+
+  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    const failure = describeFailure(error, this.failureContext());
     // Usage errors too: a script that passed --json reads why on stdout, with the same exit code.
     if (this.errorsAsJson()) this.logJson(failureJson(failure));
     process.stderr.write(failureLines(failure).join('\n') + '\n');
@@ -124,6 +148,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       Boolean(process.env.DEBUG?.includes('ecspoc'))
     );
   }
+}
+
+/** Where an outcome is applied: the error stream, the renderer of an error, the process's exit code. */
+export interface OutcomeSink {
+  json: boolean;
+  stderr: NodeJS.WritableStream;
+  describe(error: Error): Failure;
+  setExitCode(code: number): void;
+}
+
+/**
+ * Applies a flow's outcome. Human output ends with the error's one line and its `Try:` lines on
+ * stderr; under --json nothing is written here, since the output (returned, printed by oclif) says
+ * it all. Either way the process ends with the outcome's exit code, so a script can tell them apart.
+ */
+export function applyOutcome<O>(outcome: FlowOutcome<O>, sink: OutcomeSink): O {
+  if (outcome.error && !sink.json)
+    sink.stderr.write(failureLines(sink.describe(outcome.error)).join('\n') + '\n');
+  sink.setExitCode(outcome.exitCode);
+  return outcome.output;
 }
 
 /** The one-line message, suggestions and exit code for anything a command throws (see src/ui/error-output.ts). */

@@ -6,8 +6,12 @@ import { agree, confirm, pickMany } from '../../../src/ui/prompt.js';
 // Without a terminal on stdin every question must fail at once rather than read it.
 describe('prompt without a terminal', () => {
   const wasTTY = process.stdin.isTTY;
-  beforeEach(() => Object.defineProperty(process.stdin, 'isTTY', { value: false, configurable: true }));
-  afterEach(() => Object.defineProperty(process.stdin, 'isTTY', { value: wasTTY, configurable: true }));
+  beforeEach(() => {
+    Object.defineProperty(process.stdin, 'isTTY', { value: false, configurable: true });
+  });
+  afterEach(() => {
+    Object.defineProperty(process.stdin, 'isTTY', { value: wasTTY, configurable: true });
+  });
 
   it('a picker fails with the hint that names the choice on the command line', async () => {
     const hint = 'Name them: ecspoc instances drain i-0abc123 --env dev';

@@ -4,7 +4,7 @@
  */
 import type { AwsClients } from '../lib/aws/clients.js';
 import { EXIT_CODES, UsageError } from '../lib/errors.js';
-import type { CycleDeps, CycleResult, PreparedCycle } from '../lib/instances/cycle.js';
+import type { CycleDeps, CycleOptions, CycleResult, PreparedCycle } from '../lib/instances/cycle.js';
 import type { InstanceEvent } from '../lib/instances/events.js';
 import {
   cycleProgress,
@@ -19,21 +19,12 @@ import { canPrompt } from '../ui/terminal.js';
 import { withInterrupt } from './interrupt.js';
 import type { FlowOutcome } from './outcome.js';
 
-/** What the operator asked of `instances cycle`. */
-export interface CycleRequest {
+/** What the operator asked of `instances cycle`: the engine's options, with the selection as typed. */
+export interface CycleRequest extends Omit<CycleOptions, 'selection'> {
   aws: AwsClients;
-  env: string;
   /** Instance ids named on the command line (none: every instance, or the outdated ones). */
   ids: string[];
   outdated: boolean;
-  batchSize: number;
-  maxUnavailable: number;
-  raiseMax: boolean;
-  stopStandaloneTasks: boolean;
-  stepTimeoutMs: number;
-  pollIntervalMs: number;
-  /** `--plan`: print the batches and checks, change nothing. */
-  planOnly: boolean;
   yes: boolean;
   json: boolean;
 }
@@ -51,23 +42,15 @@ export async function runCycleFlow(request: CycleRequest): Promise<FlowOutcome<C
     import('../lib/time/clock.js'),
     import('../lib/aws/counter.js'),
   ]);
-  const session = cycleSession({ json: request.json, yes: request.yes });
+  const { aws, ids, outdated, yes, json, ...options } = request;
+  const session = cycleSession({ json, yes });
   const result = await withInterrupt({}, async (signal) => {
     try {
       const cycled = await cycleInstances(
-        instanceClients(request.aws),
+        instanceClients(aws),
         {
-          env: request.env,
-          selection: request.ids.length
-            ? { kind: 'ids', ids: request.ids }
-            : { kind: request.outdated ? 'outdated' : 'all' },
-          batchSize: request.batchSize,
-          maxUnavailable: request.maxUnavailable,
-          raiseMax: request.raiseMax,
-          stopStandaloneTasks: request.stopStandaloneTasks,
-          stepTimeoutMs: request.stepTimeoutMs,
-          pollIntervalMs: request.pollIntervalMs,
-          planOnly: request.planOnly,
+          ...options,
+          selection: ids.length ? { kind: 'ids', ids } : { kind: outdated ? 'outdated' : 'all' },
         },
         {
           ...session,

@@ -3,35 +3,22 @@
  * say what draining means, ask, set the status, follow the drain with Ctrl-C at a safe point.
  */
 import type { AwsClients } from '../lib/aws/clients.js';
-import type { ActivateResult, DrainResult } from '../lib/instances/drain.js';
-import type { FleetInstance } from '../lib/instances/fleet.js';
+import type { ActivateResult, DrainOptions, DrainResult } from '../lib/instances/drain.js';
+import type { Fleet, FleetInstance } from '../lib/instances/fleet.js';
 import { drainProgress, noteSink, renderDrainSummary } from '../ui/instances.js';
 import { confirm, pickMany } from '../ui/prompt.js';
 import { withInterrupt } from './interrupt.js';
 import { type FlowOutcome, succeeded } from './outcome.js';
 
-/** What the operator asked of `instances drain`. */
-export interface DrainRequest {
+/** What the operator asked of `instances activate`; `ids` empty: pick on a terminal. */
+export interface ActivateRequest extends Pick<DrainOptions, 'env' | 'ids'> {
   aws: AwsClients;
-  env: string;
-  /** Instance ids, container instance ids or ARNs; none: pick on a terminal. */
-  ids: string[];
-  stopStandaloneTasks: boolean;
-  wait: boolean;
-  timeoutMs: number;
-  pollIntervalMs: number;
   yes: boolean;
   json: boolean;
 }
 
-/** What the operator asked of `instances activate`. */
-export interface ActivateRequest {
-  aws: AwsClients;
-  env: string;
-  ids: string[];
-  yes: boolean;
-  json: boolean;
-}
+/** What the operator asked of `instances drain`: the engine's options, and how to ask. */
+export type DrainRequest = DrainOptions & ActivateRequest;
 
 async function readFleet(aws: AwsClients, env: string) {
   const [{ instanceClients }, { describeFleet }] = await Promise.all([
@@ -49,17 +36,7 @@ export async function runDrainFlow(request: DrainRequest): Promise<FlowOutcome<D
     import('../lib/instances/drain.js'),
     import('../lib/time/clock.js'),
   ]);
-  const ids =
-    request.ids.length > 0
-      ? request.ids
-      : await pickMany(
-          'Instances to drain',
-          choices(
-            fleet.instances.filter((i) => i.ecsStatus === 'ACTIVE'),
-            (i) => `${i.runningTasks} task(s)`,
-          ),
-          `Name them: ecspoc instances drain i-0abc123 --env ${request.env}`,
-        );
+  const ids = await chosenIds(request, fleet, 'drain', 'ACTIVE', (i) => `  ${i.runningTasks} task(s)`);
   const prepared = await prepareDrain(clients, fleet, ids, request.stopStandaloneTasks);
   if (!request.json) for (const warning of prepared.warnings) process.stderr.write(`warning: ${warning}\n`);
   const chosen = prepared.instances;
@@ -104,14 +81,7 @@ export async function runActivateFlow(request: ActivateRequest): Promise<FlowOut
     readFleet(request.aws, request.env),
     import('../lib/instances/drain.js'),
   ]);
-  const ids =
-    request.ids.length > 0
-      ? request.ids
-      : await pickMany(
-          'Instances to put back in service',
-          choices(fleet.instances.filter((i) => i.ecsStatus === 'DRAINING')),
-          `Name them: ecspoc instances activate i-0abc123 --env ${request.env}`,
-        );
+  const ids = await chosenIds(request, fleet, 'activate', 'DRAINING');
   await confirm(`Set ${ids.join(', ')} ACTIVE?`, { yes: request.yes, action: 'activate instances' });
   const result = await activateInstances(clients, request.env, ids, noteSink(request.json), fleet);
   if (!request.json)
@@ -119,10 +89,23 @@ export async function runActivateFlow(request: ActivateRequest): Promise<FlowOut
   return succeeded(result);
 }
 
-/** One picker line per instance: its id, AZ and, for a drain, the tasks it runs. */
-function choices(instances: FleetInstance[], extra?: (i: FleetInstance) => string) {
-  return instances.map((i) => ({
-    value: i.instanceId,
-    name: `${i.instanceId}  ${i.availabilityZone ?? ''}${extra ? `  ${extra(i)}` : ''}`,
-  }));
+/**
+ * The ids named on the command line or, with none, the ones picked on a terminal among the
+ * instances in `status` (without a terminal the picker names the argument to pass instead).
+ */
+async function chosenIds(
+  request: ActivateRequest,
+  fleet: Fleet,
+  command: 'drain' | 'activate',
+  status: 'ACTIVE' | 'DRAINING',
+  extra: (i: FleetInstance) => string = () => '',
+): Promise<string[]> {
+  if (request.ids.length > 0) return request.ids;
+  return pickMany(
+    command === 'drain' ? 'Instances to drain' : 'Instances to put back in service',
+    fleet.instances
+      .filter((i) => i.ecsStatus === status)
+      .map((i) => ({ value: i.instanceId, name: `${i.instanceId}  ${i.availabilityZone ?? ''}${extra(i)}` })),
+    `Name them: ecspoc instances ${command} i-0abc123 --env ${request.env}`,
+  );
 }

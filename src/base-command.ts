@@ -2,14 +2,8 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 
 import type { AwsClients } from './lib/aws/clients.js';
 import type { Settings } from './lib/config/index.js';
-import type { FlowOutcome } from './flows/outcome.js';
-import {
-  describeFailure,
-  type Failure,
-  type FailureContext,
-  failureJson,
-  failureLines,
-} from './ui/error-output.js';
+import { applyOutcome, type FlowOutcome } from './flows/outcome.js';
+import { describeFailure, type FailureContext, failureJson, failureLines } from './ui/error-output.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -100,7 +94,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return applyOutcome(outcome, {
       json: this.jsonEnabled(),
       stderr: process.stderr,
-      describe: (error) => describeFailure(error, this.failureContext()),
+      errorLines: (error) => failureLines(describeFailure(error, this.failureContext())),
       setExitCode: (code) => (process.exitCode = code),
     });
   }
@@ -148,26 +142,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       Boolean(process.env.DEBUG?.includes('ecspoc'))
     );
   }
-}
-
-/** Where an outcome is applied: the error stream, the renderer of an error, the process's exit code. */
-export interface OutcomeSink {
-  json: boolean;
-  stderr: NodeJS.WritableStream;
-  describe(error: Error): Failure;
-  setExitCode(code: number): void;
-}
-
-/**
- * Applies a flow's outcome. Human output ends with the error's one line and its `Try:` lines on
- * stderr; under --json nothing is written here, since the output (returned, printed by oclif) says
- * it all. Either way the process ends with the outcome's exit code, so a script can tell them apart.
- */
-export function applyOutcome<O>(outcome: FlowOutcome<O>, sink: OutcomeSink): O {
-  if (outcome.error && !sink.json)
-    sink.stderr.write(failureLines(sink.describe(outcome.error)).join('\n') + '\n');
-  sink.setExitCode(outcome.exitCode);
-  return outcome.output;
 }
 
 /** The one-line message, suggestions and exit code for anything a command throws (see src/ui/error-output.ts). */

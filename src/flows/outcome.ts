@@ -21,3 +21,23 @@ export function succeeded<T>(output: T): FlowOutcome<T> {
 export function failed<T>(output: T, error: EcspocError, exitCode: number = error.exitCode): FlowOutcome<T> {
   return { output, exitCode, error };
 }
+
+/** Where an outcome is applied: the error stream, the renderer of an error, the process's exit code. */
+export interface OutcomeSink {
+  json: boolean;
+  stderr: NodeJS.WritableStream;
+  /** The lines that say what went wrong and what to try (the base command's error renderer). */
+  errorLines(error: EcspocError): string[];
+  setExitCode(code: number): void;
+}
+
+/**
+ * Applies a flow's outcome. Human output ends with the error's one line and its `Try:` lines on
+ * stderr; under --json nothing is written here, since the output (returned, printed by oclif) says
+ * it all. Either way the process ends with the outcome's exit code, so a script can tell them apart.
+ */
+export function applyOutcome<O>(outcome: FlowOutcome<O>, sink: OutcomeSink): O {
+  if (outcome.error && !sink.json) sink.stderr.write(sink.errorLines(outcome.error).join('\n') + '\n');
+  sink.setExitCode(outcome.exitCode);
+  return outcome.output;
+}

@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { applyOutcome, describeFailure, type OutcomeSink } from '../../../src/base-command.js';
-import { failed, succeeded } from '../../../src/flows/outcome.js';
+import { applyOutcome, failed, type OutcomeSink, succeeded } from '../../../src/flows/outcome.js';
 import { EXIT_CODES, InterruptedError, OperationError } from '../../../src/lib/errors.js';
 
 function sink(json: boolean) {
@@ -10,7 +9,8 @@ function sink(json: boolean) {
   const target: OutcomeSink = {
     json,
     stderr: { write: (chunk: string) => ((stderr += chunk), true) } as NodeJS.WritableStream,
-    describe: (error) => describeFailure(error),
+    // The renderer's shape (src/ui/error-output.ts failureLines), without loading oclif here.
+    errorLines: (error) => [`Error: ${error.message}`, ...error.suggestions.map((s) => `Try: ${s}`)],
     setExitCode: (code) => void codes.push(code),
   };
   return { target, stderr: () => stderr, codes };

@@ -5,6 +5,7 @@ import { BaseCommand } from '../../base-command.js';
 import { durationFlag } from '../../flags/duration.js';
 
 export default class BastionStart extends BaseCommand<typeof BastionStart> {
+  static override readsExistingEnvironment = true;
   static override summary =
     'Start the bastion, print its new public address, offer to refresh the SSH config';
   static override description =

@@ -14,7 +14,78 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['src/lib/**/*.ts'], rules: { 'no-console': 'error' } },
+  // The engine (src/lib) knows AWS and the domain, not the terminal: no oclif, listr2 or inquirer,
+  // nothing from the shell (commands, flows) or the renderers, and no console.
+  {
+    files: ['src/lib/**/*.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@oclif/*'], message: 'src/lib is the engine: oclif belongs to src/commands.' },
+            { group: ['listr2'], message: 'src/lib reports events; src/ui draws them.' },
+            { group: ['@inquirer/*'], message: 'src/lib never asks: prompts live in src/ui/prompt.ts.' },
+            {
+              group: ['**/ui', '**/ui/*', '**/flows', '**/flows/*', '**/commands', '**/commands/*'],
+              message:
+                'src/lib may not import the shell (src/commands, src/flows) or the renderers (src/ui).',
+            },
+          ],
+        },
+      ],
+      // no-restricted-imports does not see import(): the same boundary for lazily loaded modules.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: String.raw`ImportExpression[source.value=/^(@oclif\/|listr2|@inquirer\/)|\/(ui|flows|commands)\//]`,
+          message: 'src/lib may not load oclif, listr2, inquirer, src/ui, src/flows or src/commands.',
+        },
+      ],
+    },
+  },
+  // Renderers only draw: the conversation (plan, ask, execute, report, Ctrl-C, exit codes) is a flow's.
+  {
+    files: ['src/ui/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/flows', '**/flows/*', '**/commands', '**/commands/*'],
+              message: 'src/ui only renders: it may not import src/flows or src/commands.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'exit',
+          message: 'src/ui never ends the process: return an outcome from a flow.',
+        },
+        {
+          object: 'process',
+          property: 'exitCode',
+          message: "Exit codes are the base command's, from a flow outcome.",
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Literal[value='SIGINT']",
+          message: 'Ctrl-C is handled once, by src/flows/interrupt.ts.',
+        },
+        {
+          selector: String.raw`ImportExpression[source.value=/\/(flows|commands)\//]`,
+          message: 'src/ui only renders: it may not load src/flows or src/commands.',
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: globals.node },

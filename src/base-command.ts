@@ -2,6 +2,7 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 
 import type { AwsClients } from './lib/aws/clients.js';
 import type { Settings } from './lib/config/index.js';
+import { applyOutcome, type FlowOutcome } from './flows/outcome.js';
 import { describeFailure, type FailureContext, failureJson, failureLines } from './ui/error-output.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -99,11 +100,28 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.jsonEnabled();
   }
 
-  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    const failure = describeFailure(error, {
+  /**
+   * Ends a command with its flow's outcome, the one place where an outcome meets the process: see
+   * applyOutcome. Returns the output, which oclif prints under --json.
+   */
+  protected finish<O>(outcome: FlowOutcome<O>): O {
+    return applyOutcome(outcome, {
+      json: this.jsonEnabled(),
+      stderr: process.stderr,
+      errorLines: (error) => failureLines(describeFailure(error, this.failureContext())),
+      setExitCode: (code) => (process.exitCode = code),
+    });
+  }
+
+  private failureContext(): FailureContext {
+    return {
       command: [this.config.bin, ...(this.id ?? '').split(':')].filter(Boolean).join(' '),
       flags: { ...this.ctor.baseFlags, ...this.ctor.flags } as FailureContext['flags'],
-    });
+    };
+  }
+
+  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    const failure = describeFailure(error, this.failureContext());
     // Usage errors too: a script that passed --json reads why on stdout, with the same exit code.
     if (this.errorsAsJson()) this.logJson(failureJson(failure));
     process.stderr.write(failureLines(failure).join('\n') + '\n');

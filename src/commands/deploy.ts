@@ -1,8 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand } from '../base-command.js';
-import type { FlowOutcome } from '../ui/deploy-flow.js';
-import { planFlags } from '../ui/plan-flags.js';
+import { planFlags } from '../flags/plan.js';
 
 export default class Deploy extends BaseCommand<typeof Deploy> {
   static override summary = 'Deploy the bundled stacks of one environment in dependency order';
@@ -36,7 +35,7 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
   public async run(): Promise<unknown> {
     const { argv } = await this.parse(Deploy);
     const { settings, region, aws } = await this.awsContext();
-    const { runDeployFlow } = await import('../ui/deploy-flow.js');
+    const { runDeployFlow } = await import('../flows/deploy.js');
     const outcome = await runDeployFlow({
       aws,
       env: settings.env,
@@ -51,12 +50,5 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
       json: this.jsonEnabled(),
     });
     return this.finish(outcome);
-  }
-
-  /** Human output ends with the error line; --json prints the result and keeps the exit code. */
-  private finish(outcome: FlowOutcome): unknown {
-    if (outcome.error && !this.jsonEnabled()) throw outcome.error;
-    process.exitCode = outcome.exitCode;
-    return outcome.output;
   }
 }

@@ -26,7 +26,7 @@ export default class Destroy extends BaseCommand<typeof Destroy> {
 
   public async run(): Promise<unknown> {
     const { settings, aws } = await this.awsContext();
-    const { runDestroyFlow } = await import('../ui/destroy-flow.js');
+    const { runDestroyFlow } = await import('../flows/destroy.js');
     const outcome = await runDestroyFlow({
       aws,
       env: settings.env,
@@ -35,8 +35,6 @@ export default class Destroy extends BaseCommand<typeof Destroy> {
       emptyBuckets: this.flags['empty-buckets'],
       json: this.jsonEnabled(),
     });
-    if (outcome.error && !this.jsonEnabled()) throw outcome.error;
-    process.exitCode = outcome.exitCode;
-    return outcome.output;
+    return this.finish(outcome);
   }
 }

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand } from '../base-command.js';
-import { planFlags } from '../ui/plan-flags.js';
+import { planFlags } from '../flags/plan.js';
 
 export default class Diff extends BaseCommand<typeof Diff> {
   static override summary = 'Show what a deploy would change; change nothing';
@@ -27,7 +27,7 @@ export default class Diff extends BaseCommand<typeof Diff> {
 
   public async run(): Promise<unknown> {
     const { argv } = await this.parse(Diff);
-    const { runDiff } = await import('../ui/diff-flow.js');
+    const { runDiff } = await import('../flows/diff.js');
     const outcome = await runDiff(
       {
         env: this.flags.env,
@@ -43,8 +43,6 @@ export default class Diff extends BaseCommand<typeof Diff> {
         json: this.jsonEnabled(),
       },
     );
-    if (outcome.error && !this.jsonEnabled()) throw outcome.error;
-    process.exitCode = outcome.exitCode;
-    return outcome.output;
+    return this.finish(outcome);
   }
 }

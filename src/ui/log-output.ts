@@ -1,7 +1,7 @@
 import { styleText } from 'node:util';
 
 import type { LineFormatter, LogEvent, TailNotice, TailSink } from '../lib/logs/index.js';
-import { colourEnabled } from './style.js';
+import { colourEnabled, isTerminal } from './terminal.js';
 
 type Colour = Parameters<typeof styleText>[0];
 const PALETTE: Colour[] = [
@@ -77,7 +77,7 @@ export class TerminalSink implements TailSink {
   }
 
   notice(notice: TailNotice): void {
-    const text = describeNotice(notice, Boolean(this.err.isTTY));
+    const text = describeNotice(notice, isTerminal(this.err));
     if (notice.type === 'throttled') {
       const last = this.lastThrottleNotice.get(notice.group) ?? 0;
       if (Date.now() - last < 30_000) return;

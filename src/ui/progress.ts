@@ -1,4 +1,5 @@
-import { colourEnabled, paint } from './style.js';
+import { paint } from './style.js';
+import { colourEnabled, isLiveTerminal } from './terminal.js';
 
 /** One line of work on screen: a stack, a batch, an instance. */
 export interface ProgressTask {
@@ -33,7 +34,7 @@ export async function createProgress(
 ): Promise<Progress> {
   const stream = options.stream ?? process.stderr;
   if (options.json) return new SilentProgress();
-  if (stream.isTTY && process.env.TERM !== 'dumb') return ListrProgress.start(tasks, stream);
+  if (isLiveTerminal(stream)) return ListrProgress.start(tasks, stream);
   return new PlainProgress(tasks, stream, options.now ?? (() => new Date()));
 }
 

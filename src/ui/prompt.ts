@@ -1,4 +1,10 @@
+/**
+ * The one prompt seam: confirmations and pickers, drawn on stderr with @inquirer/prompts (loaded
+ * only when a question is asked). Without a terminal every question fails at once, naming the flag
+ * that answers it, because inquirer would otherwise read a piped or empty stdin as an answer.
+ */
 import { AbortedError, InterruptedError, UsageError } from '../lib/errors.js';
+import { canPrompt } from './terminal.js';
 
 /** How a command wants a confirmation answered. */
 export interface ConfirmOptions {
@@ -8,35 +14,46 @@ export interface ConfirmOptions {
   action: string;
 }
 
-/** True when a person can answer a prompt (stdin and stderr are terminals). */
-export function canPrompt(): boolean {
-  return Boolean(process.stdin.isTTY && process.stderr.isTTY);
+function confirmationRequired(options: ConfirmOptions): UsageError {
+  return new UsageError(
+    'CONFIRMATION_REQUIRED',
+    `Refusing to ${options.action} without confirmation: no terminal to ask on.`,
+    { suggestions: ['Re-run with --yes to confirm non-interactively.'] },
+  );
+}
+
+/** Runs one inquirer question; Ctrl-C at the question is an interruption, not an answer. */
+async function ask<T>(question: () => Promise<T>): Promise<T> {
+  try {
+    return await question();
+  } catch (error) {
+    // inquirer names its Ctrl-C rejection ExitPromptError; its class is not exported by @inquirer/prompts.
+    if (error instanceof Error && error.name === 'ExitPromptError') throw new InterruptedError();
+    throw error;
+  }
 }
 
 /**
- * The one confirmation seam: `--yes` proceeds, no TTY fails at once (never reads a piped answer),
+ * Asks a yes/no question: `--yes` proceeds, no TTY fails at once (never reads a piped answer),
  * a TTY asks on stderr. A "no" throws AbortedError; Ctrl-C throws InterruptedError.
  */
 export async function confirm(message: string, options: ConfirmOptions): Promise<void> {
   if (options.yes) return;
-  if (!canPrompt()) {
-    throw new UsageError(
-      'CONFIRMATION_REQUIRED',
-      `Refusing to ${options.action} without confirmation: no terminal to ask on.`,
-      {
-        suggestions: ['Re-run with --yes to confirm non-interactively.'],
-      },
-    );
-  }
-  const { confirm: ask } = await import('@inquirer/prompts');
-  let answer: boolean;
+  if (!canPrompt()) throw confirmationRequired(options);
+  const prompts = await import('@inquirer/prompts');
+  const answer = await ask(() => prompts.confirm({ message, default: false }, { output: process.stderr }));
+  if (!answer) throw new AbortedError();
+}
+
+/** Like confirm, but a "no" answers false instead of throwing (for optional steps: "also empty buckets?"). */
+export async function agree(message: string, options: ConfirmOptions): Promise<boolean> {
   try {
-    answer = await ask({ message, default: false }, { output: process.stderr });
+    await confirm(message, options);
+    return true;
   } catch (error) {
-    if ((error as Error).name === 'ExitPromptError') throw new InterruptedError();
+    if (error instanceof AbortedError) return false;
     throw error;
   }
-  if (!answer) throw new AbortedError();
 }
 
 /** Asks the operator to type `expected` (e.g. the environment name) before a destructive step. */
@@ -46,28 +63,14 @@ export async function confirmByTyping(
   options: ConfirmOptions,
 ): Promise<void> {
   if (options.yes) return;
-  if (!canPrompt()) {
-    throw new UsageError(
-      'CONFIRMATION_REQUIRED',
-      `Refusing to ${options.action} without confirmation: no terminal to ask on.`,
-      {
-        suggestions: ['Re-run with --yes to confirm non-interactively.'],
-      },
-    );
-  }
-  const { input } = await import('@inquirer/prompts');
-  let answer: string;
-  try {
-    answer = await input({ message }, { output: process.stderr });
-  } catch (error) {
-    if ((error as Error).name === 'ExitPromptError') throw new InterruptedError();
-    throw error;
-  }
+  if (!canPrompt()) throw confirmationRequired(options);
+  const prompts = await import('@inquirer/prompts');
+  const answer = await ask(() => prompts.input({ message }, { output: process.stderr }));
   if (answer.trim() !== expected)
     throw new AbortedError(`Aborted: "${answer.trim()}" is not "${expected}"; nothing was changed.`);
 }
 
-/** One choice of a multi-select. */
+/** One choice of a picker. */
 export interface Choice<T> {
   name: string;
   value: T;
@@ -75,19 +78,21 @@ export interface Choice<T> {
 }
 
 /**
- * Asks the operator to pick one or more of `choices` (on stderr). Callers check `canPrompt()` first;
- * without a terminal this fails at once rather than read a piped answer. Ctrl-C throws InterruptedError.
+ * Lets the operator tick one or more of `choices` on a terminal. Without one it fails at once with
+ * `hint`, the flags or arguments that name the choice on the command line (e.g. "Name them: ecspoc
+ * instances drain i-0abc123"); so does an empty list. Ctrl-C throws InterruptedError.
  */
-export async function chooseMany<T>(message: string, choices: Choice<T>[]): Promise<T[]> {
-  if (!canPrompt())
-    throw new UsageError('CHOICE_REQUIRED', `${message}: no terminal to ask on.`, {
-      suggestions: ['Name what you want with flags (see --help).'],
-    });
-  const { checkbox } = await import('@inquirer/prompts');
-  try {
-    return await checkbox({ message, choices, required: true, pageSize: 20 }, { output: process.stderr });
-  } catch (error) {
-    if ((error as Error).name === 'ExitPromptError') throw new InterruptedError();
-    throw error;
+export async function pickMany<T>(message: string, choices: Choice<T>[], hint: string): Promise<T[]> {
+  if (!canPrompt()) {
+    throw new UsageError('NOTHING_CHOSEN', `${message}: no terminal to pick on.`, { suggestions: [hint] });
   }
+  if (choices.length === 0) {
+    throw new UsageError('NOTHING_TO_PICK', `${message}: there is nothing to choose from.`, {
+      suggestions: [hint],
+    });
+  }
+  const prompts = await import('@inquirer/prompts');
+  return ask(() =>
+    prompts.checkbox({ message, choices, required: true, pageSize: 15 }, { output: process.stderr }),
+  );
 }

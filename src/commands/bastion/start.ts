@@ -1,11 +1,8 @@
 import { Flags } from '@oclif/core';
 
-import type { BastionActionResult } from '../../lib/bastion/index.js';
+import type { BastionStartResult } from '../../flows/bastion.js';
 import { BaseCommand } from '../../base-command.js';
 import { durationFlag } from '../../flags/duration.js';
-
-/** The start result, and whether the SSH config was refreshed with the new address. */
-export type BastionStartResult = BastionActionResult & { sshConfig?: { file: string; refreshed: boolean } };
 
 export default class BastionStart extends BaseCommand<typeof BastionStart> {
   static override readsExistingEnvironment = true;
@@ -49,31 +46,18 @@ export default class BastionStart extends BaseCommand<typeof BastionStart> {
   public async run(): Promise<BastionStartResult> {
     const { flags } = this;
     const { settings, aws } = await this.awsContext();
-    const [bastionLib, { bastionEventPrinter, renderBastionStatus }] = await Promise.all([
-      import('../../lib/bastion/index.js'),
-      import('../../ui/bastion-output.js'),
-    ]);
-    const env = settings.env;
-    const json = this.jsonEnabled();
-    const result = await bastionLib.startBastion(bastionLib.bastionClients(aws), env, {
-      wait: flags.wait,
-      timeoutMs: flags.timeout,
-      ...(json ? {} : { onEvent: bastionEventPrinter() }),
-    });
-    if (!json) process.stdout.write(renderBastionStatus(result.bastion));
-    if (result.bastion.state !== 'running') {
-      if (!json)
-        process.stderr.write(
-          `Its public address is known once it runs: ecspoc bastion status --env ${env}\n`,
-        );
-      return result;
-    }
-    const { offerSshConfigRefresh } = await import('../../ui/ssh-refresh.js');
-    const sshConfig = await offerSshConfigRefresh(aws, result.bastion, {
-      file: flags['ssh-config-file'],
-      refresh: flags['refresh-ssh-config'] ?? (flags.yes ? true : undefined),
-      json,
-    });
-    return { ...result, ...(sshConfig ? { sshConfig } : {}) };
+    const { runBastionStartFlow } = await import('../../flows/bastion.js');
+    return this.finish(
+      await runBastionStartFlow({
+        aws,
+        env: settings.env,
+        wait: flags.wait,
+        timeoutMs: flags.timeout,
+        yes: flags.yes,
+        refreshSshConfig: flags['refresh-ssh-config'],
+        sshConfigFile: flags['ssh-config-file'],
+        json: this.jsonEnabled(),
+      }),
+    );
   }
 }

@@ -27,33 +27,17 @@ export default class BastionStop extends BaseCommand<typeof BastionStop> {
   };
 
   public async run(): Promise<BastionActionResult> {
-    const { flags } = this;
     const { settings, aws } = await this.awsContext();
-    const [{ bastionClients, stopBastion, startBastionHint }, { bastionEventPrinter }, { confirm }] =
-      await Promise.all([
-        import('../../lib/bastion/index.js'),
-        import('../../ui/bastion-output.js'),
-        import('../../ui/prompt.js'),
-      ]);
-    const env = settings.env;
-    const result = await stopBastion(bastionClients(aws), env, {
-      wait: flags.wait,
-      timeoutMs: flags.timeout,
-      ...(this.jsonEnabled() ? {} : { onEvent: bastionEventPrinter() }),
-      confirm: (bastion) =>
-        confirm(
-          `Stop the bastion ${bastion.instanceId} of "${env}"? SSH to its instances stops working until it is started again.`,
-          { yes: flags.yes, action: `stop the bastion of "${env}"` },
-        ),
-    });
-    if (!this.jsonEnabled()) {
-      const { bastion } = result;
-      const what =
-        !result.changed && bastion.state === 'stopped' ? 'is already stopped' : `is ${bastion.state}`;
-      process.stderr.write(
-        `The bastion ${bastion.instanceId} of "${env}" ${what}. Start it again with: ${startBastionHint(env)}\n`,
-      );
-    }
-    return result;
+    const { runBastionStopFlow } = await import('../../flows/bastion.js');
+    return this.finish(
+      await runBastionStopFlow({
+        aws,
+        env: settings.env,
+        wait: this.flags.wait,
+        timeoutMs: this.flags.timeout,
+        yes: this.flags.yes,
+        json: this.jsonEnabled(),
+      }),
+    );
   }
 }

@@ -19,30 +19,15 @@ export default class InstancesActivate extends BaseCommand<typeof InstancesActiv
   public async run(): Promise<ActivateResult> {
     const { argv } = await this.parse(InstancesActivate);
     const { settings, aws } = await this.awsContext();
-    const [{ instanceClients }, { describeFleet }, { activateInstances }, { confirm }, { pickMany }] =
-      await Promise.all([
-        import('../../lib/instances/clients.js'),
-        import('../../lib/instances/fleet.js'),
-        import('../../lib/instances/drain.js'),
-        import('../../ui/prompt.js'),
-        import('../../ui/pick.js'),
-      ]);
-    const clients = instanceClients(aws);
-    const fleet = await describeFleet(clients, settings.env);
-    let ids = argv as string[];
-    if (ids.length === 0) {
-      const draining = fleet.instances.filter((i) => i.ecsStatus === 'DRAINING');
-      ids = await pickMany(
-        'Instances to put back in service',
-        draining.map((i) => ({ value: i.instanceId, name: `${i.instanceId}  ${i.availabilityZone ?? ''}` })),
-        `Name them: ecspoc instances activate i-0abc123 --env ${settings.env}`,
-      );
-    }
-    await confirm(`Set ${ids.join(', ')} ACTIVE?`, { yes: this.flags.yes, action: 'activate instances' });
-    const { noteSink } = await import('../../ui/instances.js');
-    const result = await activateInstances(clients, settings.env, ids, noteSink(this.jsonEnabled()), fleet);
-    if (!this.jsonEnabled())
-      process.stdout.write(`Set ${result.instances.map((i) => i.instanceId).join(', ')} ACTIVE.\n`);
-    return result;
+    const { runActivateFlow } = await import('../../flows/drain.js');
+    return this.finish(
+      await runActivateFlow({
+        aws,
+        env: settings.env,
+        ids: argv as string[],
+        yes: this.flags.yes,
+        json: this.jsonEnabled(),
+      }),
+    );
   }
 }

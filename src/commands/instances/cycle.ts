@@ -1,7 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
-import { EXIT_CODES } from '../../lib/errors.js';
 import { durationFlag } from '../../flags/duration.js';
 import type { CycleResult } from '../../lib/instances/cycle.js';
 
@@ -65,62 +64,25 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
 
   public async run(): Promise<CycleResult> {
     const { argv } = await this.parse(InstancesCycle);
-    const ids = argv as string[];
     const { settings, aws } = await this.awsContext();
-    const [{ instanceClients }, { cycleInstances }, { systemClock }, { apiCalls }, ui] = await Promise.all([
-      import('../../lib/instances/clients.js'),
-      import('../../lib/instances/cycle.js'),
-      import('../../lib/time/clock.js'),
-      import('../../lib/aws/counter.js'),
-      import('../../ui/instances.js'),
-    ]);
-    const [{ cycleSession }, { onInterrupt }, { UsageError }] = await Promise.all([
-      import('../../ui/cycle-session.js'),
-      import('../../ui/interrupt.js'),
-      import('../../lib/errors.js'),
-    ]);
-    if (ids.length > 0 && this.flags.outdated) {
-      throw new UsageError('CONFLICTING_SELECTION', 'Name instances or pass --outdated, not both.', {
-        suggestions: ['ecspoc instances cycle --outdated, or: ecspoc instances cycle i-0abc123 i-0def456'],
-      });
-    }
-    const json = this.jsonEnabled();
-    const session = cycleSession({ json, yes: this.flags.yes });
-    const interrupt = onInterrupt();
-    try {
-      const result = await cycleInstances(
-        instanceClients(aws),
-        {
-          env: settings.env,
-          selection: ids.length ? { kind: 'ids', ids } : { kind: this.flags.outdated ? 'outdated' : 'all' },
-          batchSize: this.flags['batch-size'],
-          maxUnavailable: this.flags['max-unavailable'],
-          raiseMax: this.flags['raise-max'],
-          stopStandaloneTasks: this.flags['stop-standalone-tasks'],
-          stepTimeoutMs: this.flags.timeout,
-          pollIntervalMs: this.flags['poll-interval'],
-          planOnly: this.flags.plan,
-        },
-        {
-          ...session,
-          clock: systemClock,
-          signal: interrupt.signal,
-          apiCallCount: () => apiCalls.snapshot().total.operations,
-        },
-      );
-      await session.end();
-      if (!json) {
-        const view = { ...result, resumedRun: result.resumed ? result.runId : undefined };
-        process.stdout.write(this.flags.plan ? ui.renderPlan(view) : ui.renderCycleSummary(result));
-      }
-      // The plan is printed (or returned) either way; the exit code says whether the cycle would run.
-      if (this.flags.plan && result.plan.problems.length > 0) process.exitCode = EXIT_CODES.refused;
-      return result;
-    } catch (error) {
-      await session.end(error);
-      throw error;
-    } finally {
-      interrupt.dispose();
-    }
+    const { runCycleFlow } = await import('../../flows/cycle.js');
+    const { flags } = this;
+    return this.finish(
+      await runCycleFlow({
+        aws,
+        env: settings.env,
+        ids: argv as string[],
+        outdated: flags.outdated,
+        batchSize: flags['batch-size'],
+        maxUnavailable: flags['max-unavailable'],
+        raiseMax: flags['raise-max'],
+        stopStandaloneTasks: flags['stop-standalone-tasks'],
+        stepTimeoutMs: flags.timeout,
+        pollIntervalMs: flags['poll-interval'],
+        planOnly: flags.plan,
+        yes: flags.yes,
+        json: this.jsonEnabled(),
+      }),
+    );
   }
 }

@@ -40,68 +40,19 @@ export default class InstancesDrain extends BaseCommand<typeof InstancesDrain> {
   public async run(): Promise<DrainResult> {
     const { argv } = await this.parse(InstancesDrain);
     const { settings, aws } = await this.awsContext();
-    const [lib, fleetLib, { drainInstances, prepareDrain }, { systemClock }, { confirm }, ui] =
-      await Promise.all([
-        import('../../lib/instances/clients.js'),
-        import('../../lib/instances/fleet.js'),
-        import('../../lib/instances/drain.js'),
-        import('../../lib/time/clock.js'),
-        import('../../ui/prompt.js'),
-        import('../../ui/instances.js'),
-      ]);
-    const timeoutMs = this.flags.timeout;
-    const pollIntervalMs = this.flags['poll-interval'];
-    const clients = lib.instanceClients(aws);
-    const fleet = await fleetLib.describeFleet(clients, settings.env);
-    let ids = argv as string[];
-    if (ids.length === 0) {
-      const { pickMany } = await import('../../ui/pick.js');
-      ids = await pickMany(
-        'Instances to drain',
-        fleet.instances
-          .filter((i) => i.ecsStatus === 'ACTIVE')
-          .map((i) => ({
-            value: i.instanceId,
-            name: `${i.instanceId}  ${i.availabilityZone ?? ''}  ${i.runningTasks} task(s)`,
-          })),
-        `Name them: ecspoc instances drain i-0abc123 --env ${settings.env}`,
-      );
-    }
-    const stopStandaloneTasks = this.flags['stop-standalone-tasks'];
-    const prepared = await prepareDrain(clients, fleet, ids, stopStandaloneTasks);
-    if (!this.jsonEnabled())
-      for (const warning of prepared.warnings) process.stderr.write(`warning: ${warning}\n`);
-    const chosen = prepared.instances;
-    const tasks = chosen.reduce((n, i) => n + i.runningTasks + i.pendingTasks, 0);
-    await confirm(`Drain ${chosen.map((i) => i.instanceId).join(', ')} (${tasks} task(s) to move)?`, {
-      yes: this.flags.yes,
-      action: 'drain instances',
-    });
-    const progress = await ui.drainProgress(chosen, this.jsonEnabled());
-    const { onInterrupt } = await import('../../ui/interrupt.js');
-    const interrupt = onInterrupt(process.stderr, 'Stopping the wait; the instances stay DRAINING');
-    try {
-      const result = await drainInstances(
-        clients,
-        {
-          env: settings.env,
-          ids: chosen.map((i) => i.instanceId),
-          stopStandaloneTasks,
-          wait: this.flags.wait,
-          timeoutMs,
-          pollIntervalMs,
-        },
-        { clock: systemClock, signal: interrupt.signal, emit: progress.emit },
-        prepared,
-      );
-      await progress.end(undefined, this.flags.wait ? 'drained' : 'DRAINING (not waiting)');
-      if (!this.jsonEnabled()) process.stdout.write(ui.renderDrainSummary(result));
-      return result;
-    } catch (error) {
-      await progress.end(error);
-      throw error;
-    } finally {
-      interrupt.dispose();
-    }
+    const { runDrainFlow } = await import('../../flows/drain.js');
+    return this.finish(
+      await runDrainFlow({
+        aws,
+        env: settings.env,
+        ids: argv as string[],
+        stopStandaloneTasks: this.flags['stop-standalone-tasks'],
+        wait: this.flags.wait,
+        timeoutMs: this.flags.timeout,
+        pollIntervalMs: this.flags['poll-interval'],
+        yes: this.flags.yes,
+        json: this.jsonEnabled(),
+      }),
+    );
   }
 }

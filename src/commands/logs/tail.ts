@@ -53,66 +53,26 @@ export default class LogsTail extends BaseCommand<typeof LogsTail> {
   public async run(): Promise<void> {
     const { flags } = this;
     const { settings, aws } = await this.awsContext();
-    const [{ CloudWatchLogsClient }, logs, { TerminalSink, tagPainter }, { canPrompt, chooseMany }] =
-      await Promise.all([
-        import('@aws-sdk/client-cloudwatch-logs'),
-        import('../../lib/logs/index.js'),
-        import('../../ui/log-output.js'),
-        import('../../ui/prompt.js'),
-      ]);
-    const client = aws.client(CloudWatchLogsClient);
-    const plan = await logs.planTail(
-      client,
-      {
-        env: settings.env,
-        selection: {
-          instances: flags.instances,
-          tasks: flags.tasks,
-          services: flags.service,
-          instanceIds: flags.instance,
-          files: flags.file,
-          groups: flags.group,
-        },
-        since: flags.since,
-        until: flags.until,
-        filterPattern: flags.filter,
-        follow: flags.follow,
-        live: flags.live,
-        pageLimit: flags['page-size'],
+    const { runTailFlow } = await import('../../flows/logs-tail.js');
+    const outcome = await runTailFlow({
+      aws,
+      env: settings.env,
+      selection: {
+        instances: flags.instances,
+        tasks: flags.tasks,
+        services: flags.service,
+        instanceIds: flags.instance,
+        files: flags.file,
+        groups: flags.group,
       },
-      Date.now(),
-      canPrompt()
-        ? (groups) =>
-            chooseMany(
-              `Log groups of ${settings.env} to tail`,
-              groups.map((group) => ({
-                name: `${group.kind.padEnd(8)}  ${group.label}`,
-                value: group,
-              })),
-            )
-        : undefined,
-    );
-    if (plan.defaulted)
-      process.stderr.write(
-        `ecspoc: tailing all ${plan.options.groups.length} log groups of ${settings.env} (narrow with --instances, --tasks, --service, --instance, --file or --group).\n`,
-      );
-    const stop = new AbortController();
-    const onSigint = () => stop.abort();
-    process.once('SIGINT', onSigint);
-    const format = flags.json ? 'json' : (flags.format as 'short' | 'detailed' | 'json');
-    const sink = new TerminalSink(
-      new logs.LineFormatter(format, tagPainter(process.stdout)),
-      process.stdout,
-      process.stderr,
-      () => stop.abort(),
-    );
-    try {
-      const result = await logs.runTail(plan, { client, signal: stop.signal }, sink);
-      await sink.flush();
-      // Ctrl-C is how a follow ends: exit 130 without an error line.
-      if (result.interrupted && !sink.isClosed) process.exitCode = 130;
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+      since: flags.since,
+      until: flags.until,
+      filterPattern: flags.filter,
+      follow: flags.follow,
+      live: flags.live,
+      format: flags.json ? 'json' : (flags.format as 'short' | 'detailed' | 'json'),
+      pageLimit: flags['page-size'],
+    });
+    this.finish(outcome);
   }
 }

@@ -28,6 +28,7 @@ import {
 import { toAwsError } from '../aws/clients.js';
 import { EcspocError, OperationError, TimeoutError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
+import { type PollResult, waitFor, type WaitOptions } from '../time/wait.js';
 import { isStackMissing } from './reader.js';
 import type {
   ActivitySink,
@@ -161,20 +162,24 @@ export async function waitUntilSettled(
   sink: ActivitySink,
   first?: StackSnapshot,
 ): Promise<StackSnapshot | undefined> {
-  const started = timing.clock.now();
   let stack = first ?? (await describeStack(cfn, stackName, timing));
   let reported = '';
   // A deleted stack can only be described by id, so follow the id once we have it.
   const id = stack?.stackId ?? stackName;
-  while (stack && classifyStack(stack).state === 'busy') {
-    if (stack.status !== reported) {
-      sink({ kind: 'waiting', status: stack.status });
-      reported = stack.status;
-    }
-    checkTimeout(started, timing, `${stackName} to leave ${stack.status}`, stackName);
-    await timing.clock.sleep(timing.pollIntervalMs);
-    stack = await describeStack(cfn, id, timing);
-  }
+  let looked = false;
+  stack = await waitFor(
+    async () => {
+      if (looked) stack = await describeStack(cfn, id, timing);
+      looked = true;
+      const busy = stack !== undefined && classifyStack(stack).state === 'busy';
+      if (busy && stack && stack.status !== reported) {
+        sink({ kind: 'waiting', status: stack.status });
+        reported = stack.status;
+      }
+      return { done: !busy, value: stack, detail: stack?.status };
+    },
+    stackWait(timing, (last) => `${stackName} to leave ${last.detail}`, stackName),
+  );
   return stack && stack.status !== 'DELETE_COMPLETE' ? stack : undefined;
 }
 
@@ -268,23 +273,23 @@ export async function createChangeSet(
   const id = created.Id ?? request.changeSetName;
   const stackId = created.StackId ?? request.stackName;
 
-  let page: DescribeChangeSetCommandOutput;
-  for (;;) {
-    page = await callCloudFormation(
-      () => cfn.send(new DescribeChangeSetCommand({ ChangeSetName: id, StackName: stackId })),
-      `describing change set ${request.changeSetName} of ${request.stackName}`,
+  const page: DescribeChangeSetCommandOutput = await waitFor(
+    async () => {
+      const described = await callCloudFormation(
+        () => cfn.send(new DescribeChangeSetCommand({ ChangeSetName: id, StackName: stackId })),
+        `describing change set ${request.changeSetName} of ${request.stackName}`,
+        timing,
+      );
+      const status = described.Status ?? 'CREATE_PENDING';
+      return { done: status !== 'CREATE_PENDING' && status !== 'CREATE_IN_PROGRESS', value: described };
+    },
+    stackWait(
       timing,
-    );
-    const status = page.Status ?? 'CREATE_PENDING';
-    if (status !== 'CREATE_PENDING' && status !== 'CREATE_IN_PROGRESS') break;
-    checkTimeout(
-      started,
-      timing,
-      `change set ${request.changeSetName} of ${request.stackName}`,
+      () => `change set ${request.changeSetName} of ${request.stackName}`,
       request.stackName,
-    );
-    await timing.clock.sleep(timing.pollIntervalMs);
-  }
+      started,
+    ),
+  );
   const createdAt = (page.CreationTime ?? new Date(timing.clock.now())).toISOString();
 
   if (page.Status === 'FAILED') {
@@ -430,19 +435,19 @@ async function followStack(
   success: Set<string>,
   seen = new Set<string>(),
 ): Promise<StackOutcome> {
-  const started = timing.clock.now();
   const events: ResourceEvent[] = [];
-  for (;;) {
-    const stack = await describeStack(cfn, stackId, timing);
-    const fresh = await newEvents(cfn, stackId, since, seen, timing);
-    for (const event of fresh) {
-      events.push(event);
-      sink({ kind: 'resource', event });
-    }
-    const status = stack?.status ?? 'DELETE_COMPLETE';
-    if (!status.endsWith('_IN_PROGRESS')) {
+  return waitFor(
+    async () => {
+      const stack = await describeStack(cfn, stackId, timing);
+      const fresh = await newEvents(cfn, stackId, since, seen, timing);
+      for (const event of fresh) {
+        events.push(event);
+        sink({ kind: 'resource', event });
+      }
+      const status = stack?.status ?? 'DELETE_COMPLETE';
+      if (status.endsWith('_IN_PROGRESS')) return { done: false, value: undefined, detail: status };
       const ok = success.has(status);
-      return {
+      const outcome: StackOutcome = {
         ok,
         status,
         ...(stack?.statusReason ? { statusReason: stack.statusReason } : {}),
@@ -450,10 +455,10 @@ async function followStack(
         ...(ok ? {} : { failure: firstFailure(events, stackName, status, stack?.statusReason) }),
         events,
       };
-    }
-    checkTimeout(started, timing, `${stackName} to finish (${status})`, stackName);
-    await timing.clock.sleep(timing.pollIntervalMs);
-  }
+      return { done: true, value: outcome };
+    },
+    stackWait(timing, (last) => `${stackName} to finish (${last.detail})`, stackName),
+  ) as Promise<StackOutcome>;
 }
 
 /** Events newer than `since` not seen before, oldest first; reads only as many pages as needed. */
@@ -620,15 +625,31 @@ function emptyPlan(request: ChangeSetRequest, id: string, stackId: string, creat
   };
 }
 
-function checkTimeout(started: number, timing: EngineTiming, waitingFor: string, stackName: string): void {
+/**
+ * The waitFor options of a wait on CloudFormation: the engine's poll interval and one deadline
+ * (`timeoutMs` from `started`, default now). No signal: once CloudFormation works on a stack,
+ * Ctrl-C stops new work, not the following of work under way, which CloudFormation finishes anyway.
+ */
+function stackWait<T>(
+  timing: EngineTiming,
+  waitingFor: (last: PollResult<T>) => string,
+  stackName: string,
+  started = timing.clock.now(),
+): WaitOptions<T> {
   const limit = timing.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (timing.clock.now() - started > limit) {
-    throw new TimeoutError(`Stopped waiting for ${waitingFor} after ${Math.round(limit / 60_000)} min.`, {
-      suggestions: [
-        `CloudFormation carries on; watch it with: aws cloudformation describe-stacks --stack-name ${stackName}`,
-      ],
-    });
-  }
+  return {
+    what: stackName,
+    timeoutMs: limit,
+    deadline: started + limit,
+    intervalMs: timing.pollIntervalMs,
+    clock: timing.clock,
+    timeoutError: (last) =>
+      new TimeoutError(`Stopped waiting for ${waitingFor(last)} after ${Math.round(limit / 60_000)} min.`, {
+        suggestions: [
+          `CloudFormation carries on; watch it with: aws cloudformation describe-stacks --stack-name ${stackName}`,
+        ],
+      }),
+  };
 }
 
 /** Reduces the SDK's Stack to a snapshot. */

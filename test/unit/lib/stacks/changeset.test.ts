@@ -241,6 +241,25 @@ describe('waitUntilSettled', () => {
       waitUntilSettled(cfn, STACK, { clock, pollIntervalMs: 60_000, timeoutMs: 180_000 }, sink),
     ).rejects.toBeInstanceOf(TimeoutError);
   });
+
+  it('gives up at its one deadline, however the poll interval divides it', async () => {
+    const { clock, sink } = timingAndSink();
+    const started = clock.now();
+    cfnMock.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'UPDATE_IN_PROGRESS', CreationTime: T0 }],
+    });
+    const error = await waitUntilSettled(
+      cfn,
+      STACK,
+      { clock, pollIntervalMs: 70_000, timeoutMs: 180_000 },
+      sink,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).message).toBe(
+      `Stopped waiting for ${STACK} to leave UPDATE_IN_PROGRESS after 3 min.`,
+    );
+    expect(clock.now() - started).toBe(180_000);
+  });
 });
 
 describe('createChangeSet', () => {

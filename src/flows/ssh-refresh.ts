@@ -1,8 +1,8 @@
 import type { AwsClients } from '../lib/aws/clients.js';
 import type { BastionStatus } from '../lib/bastion/index.js';
-import { AbortedError } from '../lib/errors.js';
-import { canPrompt, confirm } from './prompt.js';
-import { renderSshConfigResult } from './ssh-output.js';
+import { agree } from '../ui/prompt.js';
+import { renderSshConfigResult } from '../ui/ssh-output.js';
+import { canPrompt } from '../ui/terminal.js';
 
 /**
  * After a start: when the SSH config holds this environment's block with another bastion address,
@@ -34,16 +34,10 @@ export async function offerSshConfigRefresh(
   }
   let refresh = options.refresh;
   if (refresh === undefined && canPrompt() && !options.json) {
-    try {
-      await confirm(`The bastion's address changed. Refresh the "${env}" block of ${info.file}?`, {
-        yes: false,
-        action: `refresh ${info.file}`,
-      });
-      refresh = true;
-    } catch (error) {
-      if (!(error instanceof AbortedError)) throw error;
-      refresh = false;
-    }
+    refresh = await agree(`The bastion's address changed. Refresh the "${env}" block of ${info.file}?`, {
+      yes: false,
+      action: `refresh ${info.file}`,
+    });
   }
   if (!refresh) {
     say(`${info.file} still names the old bastion address. Refresh it: ${command}`);

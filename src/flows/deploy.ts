@@ -4,11 +4,14 @@
  */
 import type { AwsClients } from '../lib/aws/clients.js';
 import type { EnvironmentConfig } from '../lib/config/index.js';
-import { EcspocError, EXIT_CODES, InterruptedError, OperationError } from '../lib/errors.js';
+import { EXIT_CODES, InterruptedError, OperationError } from '../lib/errors.js';
 import type { DeployPlan, DeployResult, StackPlan } from '../lib/stacks/deploy.js';
-import { confirm } from './prompt.js';
-import { createProgress } from './progress.js';
-import { DeployProgress, renderPlan, renderResults } from './deploy-view.js';
+import { DeployProgress, renderPlan, renderResults } from '../ui/deploy-view.js';
+import { confirm } from '../ui/prompt.js';
+import { createProgress } from '../ui/progress.js';
+import { isLiveTerminal } from '../ui/terminal.js';
+import { onInterrupt } from './interrupt.js';
+import { type FlowOutcome, failed, succeeded } from './outcome.js';
 
 /** What the operator asked for. */
 export interface DeployRequest {
@@ -37,16 +40,11 @@ export interface PlanOutput {
   stacks: StackPlan[];
 }
 
-/** What the command returns and how the process should end. */
-export interface FlowOutcome {
-  output: PlanOutput | DeployResult;
-  exitCode: number;
-  /** For human output: the one-line error to end with. Under --json the output says it all. */
-  error?: EcspocError;
-}
+/** What `deploy` and `diff` return: the plan of a dry run, the result of a deploy. */
+export type DeployOutcome = FlowOutcome<PlanOutput | DeployResult>;
 
 /** Plans, shows, confirms and executes (or, for a dry run, only plans and cleans up). */
-export async function runDeployFlow(request: DeployRequest): Promise<FlowOutcome> {
+export async function runDeployFlow(request: DeployRequest): Promise<DeployOutcome> {
   const [{ loadDeployInput }, { createDeployContext }, engine] = await Promise.all([
     import('../lib/stacks/selection.js'),
     import('../lib/stacks/session.js'),
@@ -57,35 +55,28 @@ export async function runDeployFlow(request: DeployRequest): Promise<FlowOutcome
     command: request.command ?? 'deploy',
   };
   const tasks = input.components.map((c) => ({ key: c.name, title: c.stackName }));
-  const controller = new AbortController();
   let display = new DeployProgress(await createProgress(tasks, { json: request.json }));
+  const stillRunning = () => {
+    const running = display.stillRunning();
+    return running.length ? running.join(', ') : undefined;
+  };
+  const interrupt = onInterrupt({
+    first: () =>
+      `Ctrl-C: no new stack will start. ${stillRunning() ? `Still running: ${stillRunning()} (CloudFormation finishes them; ecspoc follows them to the end).` : ''} Press Ctrl-C again to stop following.`,
+    note: (line) => display.note(line),
+    second: () =>
+      `Stopped following.${stillRunning() ? ` Still running in CloudFormation: ${stillRunning()}.` : ''}\n` +
+      `Try: ecspoc status --env ${request.env}`,
+  });
   const context = createDeployContext(request.aws, {
     env: request.env,
     region: request.region,
     ...(request.concurrency ? { concurrency: request.concurrency } : {}),
     emit: (event) => display.onEvent(event),
-    signal: controller.signal,
+    signal: interrupt.signal,
     ...(request.force ? { force: true } : {}),
   });
 
-  let interrupts = 0;
-  const onInterrupt = () => {
-    interrupts += 1;
-    const running = display.stillRunning();
-    if (interrupts === 1) {
-      controller.abort();
-      display.note(
-        `Ctrl-C: no new stack will start. ${running.length ? `Still running: ${running.join(', ')} (CloudFormation finishes them; ecspoc follows them to the end).` : ''} Press Ctrl-C again to stop following.`,
-      );
-      return;
-    }
-    process.stderr.write(
-      `\nStopped following.${running.length ? ` Still running in CloudFormation: ${running.join(', ')}.` : ''}\n` +
-        `Try: ecspoc status --env ${request.env}\n`,
-    );
-    process.exit(EXIT_CODES.interrupted);
-  };
-  process.on('SIGINT', onInterrupt);
   try {
     let plan;
     try {
@@ -108,7 +99,7 @@ export async function runDeployFlow(request: DeployRequest): Promise<FlowOutcome
       await engine.discardPlan(plan, context);
       const output = planOutput(plan);
       if (plan.hasBlocked) {
-        return { output, exitCode: EXIT_CODES.failure, error: blockedError(plan) };
+        return failed(output, blockedError(plan));
       }
       return { output, exitCode: plan.hasChanges ? EXIT_CODES.changes : EXIT_CODES.success };
     }
@@ -142,39 +133,34 @@ export async function runDeployFlow(request: DeployRequest): Promise<FlowOutcome
     if (!request.json) process.stdout.write(renderResults(result, process.stdout));
     if (result.interrupted) {
       const skipped = result.stacks.filter((s) => s.status === 'skipped').map((s) => s.component);
-      return {
-        output: result,
-        exitCode: EXIT_CODES.interrupted,
-        error: new InterruptedError(
-          `Interrupted: ${skipped.length} stack(s) not started (${skipped.join(', ')}).`,
-          {
-            suggestions: [`ecspoc deploy --env ${request.env} to finish the deploy`],
-          },
-        ),
-      };
+      return failed(
+        result,
+        new InterruptedError(`Interrupted: ${skipped.length} stack(s) not started (${skipped.join(', ')}).`, {
+          suggestions: [`ecspoc deploy --env ${request.env} to finish the deploy`],
+        }),
+      );
     }
     if (!result.ok) {
       const bad = result.stacks.filter((s) => s.status === 'failed' || s.status === 'held');
       const first = bad[0];
-      return {
-        output: result,
-        exitCode: EXIT_CODES.failure,
-        error: new OperationError(
+      return failed(
+        result,
+        new OperationError(
           'DEPLOY_FAILED',
           `${bad.map((s) => `${s.component} ${s.status}`).join(', ')}${first?.reason ? `: ${first.reason}` : ''}`,
           { suggestions: first?.suggestion ? [first.suggestion] : [] },
         ),
-      };
+      );
     }
-    return { output: result, exitCode: EXIT_CODES.success };
+    return succeeded(result);
   } finally {
-    process.off('SIGINT', onInterrupt);
+    interrupt.dispose();
   }
 }
 
 /** Whether createProgress draws with listr2 (it ends only when every task has). */
 function liveDisplay(json: boolean): boolean {
-  return !json && Boolean(process.stderr.isTTY) && process.env.TERM !== 'dumb';
+  return !json && isLiveTerminal(process.stderr);
 }
 
 function confirmationQuestion(plan: DeployPlan): string {

@@ -4,10 +4,11 @@
  */
 import type { AwsContext } from '../base-command.js';
 import type { GlobalFlagValues } from '../lib/config/index.js';
-import { AwsError, EcspocError, EXIT_CODES } from '../lib/errors.js';
+import { AwsError } from '../lib/errors.js';
 import type { OfflinePlan } from '../lib/stacks/selection.js';
-import { runDeployFlow, type FlowOutcome } from './deploy-flow.js';
-import { renderOfflinePlan } from './deploy-view.js';
+import { renderOfflinePlan } from '../ui/deploy-view.js';
+import { runDeployFlow, type DeployOutcome } from './deploy.js';
+import { failed, type FlowOutcome } from './outcome.js';
 
 /** Failures after which the offline plan is still worth printing. */
 const OFFLINE_CODES = new Set([
@@ -38,7 +39,7 @@ export async function runDiff(
   flags: GlobalFlagValues,
   awsContext: () => Promise<AwsContext>,
   request: DiffRequest,
-): Promise<FlowOutcome | { output: OfflineOutput; exitCode: number; error: EcspocError }> {
+): Promise<FlowOutcome<DeployOutcome['output'] | OfflineOutput>> {
   try {
     const { settings, region, aws } = await awsContext();
     return await runDeployFlow({
@@ -70,10 +71,10 @@ export async function runDiff(
     );
     const plan = offlinePlan({ ...input, command: 'diff' });
     if (!request.json) process.stdout.write(renderOfflinePlan(plan));
-    return {
-      output: { ...plan, offline: true, reason: error.message },
-      exitCode: EXIT_CODES.failure,
-      error: new AwsError(
+    const output: OfflineOutput = { ...plan, offline: true, reason: error.message };
+    return failed(
+      output,
+      new AwsError(
         error.code,
         `${error.message} The plan above is offline: the order and parameters, not the changes.`,
         {
@@ -81,6 +82,6 @@ export async function runDiff(
           suggestions: error.suggestions,
         },
       ),
-    };
+    );
   }
 }

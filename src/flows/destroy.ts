@@ -1,0 +1,168 @@
+/**
+ * The shell around the destroy engine: the plan on screen, the typed confirmation, whether to
+ * empty buckets and repositories, live progress, Ctrl-C, the results and what was left in place.
+ */
+import type { AwsClients } from '../lib/aws/clients.js';
+import { InterruptedError, OperationError } from '../lib/errors.js';
+import type { DestroyResult } from '../lib/stacks/destroy.js';
+import { describeActivity } from '../lib/stacks/events.js';
+import { renderDestroyPlan, renderDestroyResult } from '../ui/destroy-view.js';
+import { agree, confirmByTyping } from '../ui/prompt.js';
+import { createProgress } from '../ui/progress.js';
+import { canPrompt } from '../ui/terminal.js';
+import { withInterrupt } from './interrupt.js';
+import { failed, type FlowOutcome, succeeded } from './outcome.js';
+
+/** What the operator asked for. */
+export interface DestroyRequest {
+  aws: AwsClients;
+  env: string;
+  concurrency?: number;
+  yes: boolean;
+  /** --empty-buckets given: empty without asking. */
+  emptyBuckets: boolean;
+  json: boolean;
+}
+
+/** What `destroy` returns. */
+export type DestroyOutcome = FlowOutcome<DestroyResult>;
+
+/** Plans, confirms, empties (if agreed) and deletes the environment's stacks. */
+export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOutcome> {
+  const [
+    { CloudFormationClient },
+    { buildCatalog },
+    { readTemplates },
+    { listEnvironmentStacks },
+    destroy,
+    { systemClock },
+    changeset,
+  ] = await Promise.all([
+    import('@aws-sdk/client-cloudformation'),
+    import('../lib/stacks/catalog.js'),
+    import('../lib/stacks/templates.js'),
+    import('../lib/stacks/reader.js'),
+    import('../lib/stacks/destroy.js'),
+    import('../lib/time/clock.js'),
+    import('../lib/stacks/changeset.js'),
+  ]);
+  const { toAwsError } = await import('../lib/aws/clients.js');
+  const catalog = buildCatalog(request.env);
+  const templates = await readTemplates(catalog.components);
+  const existing = await listEnvironmentStacks(request.aws.client(CloudFormationClient), request.env).catch(
+    (error: unknown) => {
+      throw toAwsError(error, 'listing the stacks of the environment');
+    },
+  );
+  const running = new Set<string>();
+  let progress = await createProgress([], { json: true });
+  const context = {
+    env: request.env,
+    cfn: request.aws.client(CloudFormationClient),
+    s3: async () => request.aws.client((await import('@aws-sdk/client-s3')).S3Client),
+    ecr: async () => request.aws.client((await import('@aws-sdk/client-ecr')).ECRClient),
+    timing: { clock: systemClock, pollIntervalMs: changeset.DEFAULT_POLL_INTERVAL_MS },
+    concurrency: request.concurrency ?? 8,
+    // Planning is read-only and needs no Ctrl-C handling; the deletions get the flow's signal below.
+    signal: new AbortController().signal,
+    emit: (event: import('../lib/stacks/destroy.js').DestroyEvent) => {
+      const task = progress.task(event.component);
+      if (event.type === 'started') running.add(event.component);
+      else if (event.type === 'activity') task.update(describeActivity(event.activity));
+      else {
+        running.delete(event.component);
+        const r = event.result;
+        if (r.status === 'deleted') task.succeed(r.reason ?? 'deleted');
+        else if (r.status === 'failed') task.fail(r.reason ?? 'failed');
+        else task.skip(r.reason ?? 'skipped');
+      }
+    },
+  };
+  const plan = await destroy.planDestroy(catalog, templates, existing, context);
+  const err = process.stderr;
+  if (plan.targets.length === 0) {
+    if (!request.json) err.write(`Environment "${request.env}" has no stacks: nothing to destroy.\n`);
+    return succeeded({
+      env: request.env,
+      ok: true,
+      interrupted: false,
+      durationMs: 0,
+      stacks: [],
+      retained: [],
+    });
+  }
+  if (!request.json) err.write(renderDestroyPlan(plan, err));
+  await confirmByTyping(
+    `This deletes ${plan.targets.length} stack(s) of environment "${request.env}". Type the environment name to confirm:`,
+    request.env,
+    { yes: request.yes, action: `destroy environment "${request.env}"` },
+  );
+  const holding = plan.stores.filter((s) => !s.empty);
+  let emptyStores = request.emptyBuckets;
+  if (!emptyStores && holding.length > 0) {
+    if (canPrompt() && !request.yes) {
+      emptyStores = await agree(
+        `Empty ${holding.map((s) => `${s.kind} ${s.name}`).join(', ')} first? Their data is lost.`,
+        { yes: false, action: 'empty buckets' },
+      );
+    } else if (!request.json) {
+      err.write(
+        `Not emptying ${holding.map((s) => s.name).join(', ')} (pass --empty-buckets to): their stacks cannot be deleted while they hold data.\n`,
+      );
+    }
+  }
+
+  const stillDeleting = () => [...running].join(', ') || 'none';
+  const result: DestroyResult = await withInterrupt(
+    {
+      first: () =>
+        `Ctrl-C: no new deletion will start. Still running: ${stillDeleting()}. Ctrl-C again to stop following.`,
+      note: (line) => progress.note(line),
+      second: () => `Stopped following. Still deleting in CloudFormation: ${stillDeleting()}.`,
+    },
+    async (signal) => {
+      context.signal = signal;
+      progress = await createProgress(
+        plan.targets.map((t) => ({ key: t.component, title: t.stackName })),
+        { json: request.json },
+      );
+      try {
+        return await destroy.executeDestroy(plan, { emptyStores }, context);
+      } finally {
+        await progress.close();
+      }
+    },
+  );
+  if (!emptyStores) {
+    const byComponent = new Set(result.stacks.filter((s) => s.status !== 'deleted').map((s) => s.component));
+    for (const store of holding.filter((s) => byComponent.has(s.component))) {
+      result.retained.push({
+        component: store.component,
+        logicalId: store.name,
+        resourceType: store.kind === 'bucket' ? 'AWS::S3::Bucket' : 'AWS::ECR::Repository',
+        physicalId: store.name,
+      });
+    }
+  }
+  if (!request.json) process.stdout.write(renderDestroyResult(result, plan, process.stdout));
+  if (result.interrupted) {
+    return failed(
+      result,
+      new InterruptedError('Interrupted: some stacks were not deleted.', {
+        suggestions: [`ecspoc destroy --env ${request.env}`],
+      }),
+    );
+  }
+  if (!result.ok) {
+    const notDeleted = result.stacks.filter((s) => s.status === 'failed');
+    return failed(
+      result,
+      new OperationError(
+        'DESTROY_FAILED',
+        `${notDeleted.map((s) => s.component).join(', ')} not deleted: ${notDeleted[0]?.reason ?? ''}`,
+        { suggestions: notDeleted[0]?.suggestion ? [notDeleted[0].suggestion] : [] },
+      ),
+    );
+  }
+  return succeeded(result);
+}

@@ -1,0 +1,79 @@
+/**
+ * `logs tail`: choose the log groups (flags, a picker on a terminal, or all of them), then print
+ * the merged stream until it ends or Ctrl-C, which is how a follow ends: exit 130, no error line.
+ */
+import type { AwsClients } from '../lib/aws/clients.js';
+import { EXIT_CODES } from '../lib/errors.js';
+import type { LogSelection } from '../lib/logs/index.js';
+import { TerminalSink, tagPainter } from '../ui/log-output.js';
+import { pickMany } from '../ui/prompt.js';
+import { canPrompt } from '../ui/terminal.js';
+import { withInterrupt } from './interrupt.js';
+import type { FlowOutcome } from './outcome.js';
+
+/** What the operator asked of `logs tail`. */
+export interface TailRequest {
+  aws: AwsClients;
+  env: string;
+  selection: LogSelection;
+  since?: string;
+  until?: string;
+  filterPattern?: string;
+  follow: boolean;
+  live: boolean;
+  format: 'short' | 'detailed' | 'json';
+  pageLimit?: number;
+}
+
+/** Plans the tail, then prints it; the lines are the output, so there is no result to return. */
+export async function runTailFlow(request: TailRequest): Promise<FlowOutcome<undefined>> {
+  const [{ CloudWatchLogsClient }, logs] = await Promise.all([
+    import('@aws-sdk/client-cloudwatch-logs'),
+    import('../lib/logs/index.js'),
+  ]);
+  const client = request.aws.client(CloudWatchLogsClient);
+  const plan = await logs.planTail(
+    client,
+    {
+      env: request.env,
+      selection: request.selection,
+      since: request.since,
+      until: request.until,
+      filterPattern: request.filterPattern,
+      follow: request.follow,
+      live: request.live,
+      pageLimit: request.pageLimit,
+    },
+    Date.now(),
+    canPrompt()
+      ? (groups) =>
+          pickMany(
+            `Log groups of ${request.env} to tail`,
+            groups.map((group) => ({ name: `${group.kind.padEnd(8)}  ${group.label}`, value: group })),
+            `Name them: ecspoc logs tail --instances, --tasks, --service NAME, --instance ID, --file NAME or --group NAME --env ${request.env}`,
+          )
+      : undefined,
+  );
+  if (plan.defaulted)
+    process.stderr.write(
+      `ecspoc: tailing all ${plan.options.groups.length} log groups of ${request.env} (narrow with --instances, --tasks, --service, --instance, --file or --group).\n`,
+    );
+  // Ctrl-C ends a follow quietly; a closed stdout (`| head`) ends it too, through its own controller.
+  const closed = new AbortController();
+  return withInterrupt({ first: () => undefined }, async (signal) => {
+    const sink = new TerminalSink(
+      new logs.LineFormatter(request.format, tagPainter(process.stdout)),
+      process.stdout,
+      process.stderr,
+      () => closed.abort(),
+    );
+    const result = await logs.runTail(
+      plan,
+      { client, signal: AbortSignal.any([signal, closed.signal]) },
+      sink,
+    );
+    await sink.flush();
+    const interrupted = result.interrupted && !sink.isClosed;
+    return { output: undefined, exitCode: interrupted ? EXIT_CODES.interrupted : EXIT_CODES.success };
+  });
+}

@@ -25,6 +25,8 @@ export interface DestroyRequest {
   /** --empty-buckets given: empty without asking. */
   emptyBuckets: boolean;
   json: boolean;
+  /** Declared services of the environment; none: the samples. */
+  services?: readonly import('../lib/config/services.js').ServiceDeclaration[];
 }
 
 /** What the command returns and how the process should end. */
@@ -38,7 +40,7 @@ export interface DestroyOutcome {
 export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOutcome> {
   const [
     { CloudFormationClient },
-    { buildCatalog },
+    { buildCatalog, leftoverComponents },
     { readTemplates },
     { listEnvironmentStacks },
     destroy,
@@ -54,11 +56,22 @@ export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOu
     import('../lib/stacks/changeset.js'),
   ]);
   const { toAwsError } = await import('../lib/aws/clients.js');
-  const catalog = buildCatalog(request.env);
-  const templates = await readTemplates(catalog.components);
+  const declared = buildCatalog(request.env, request.services ? { declared: request.services } : {});
   const existing = await listEnvironmentStacks(request.aws, request.env).catch((error: unknown) => {
     throw toAwsError(error, 'listing the stacks of the environment');
   });
+  // Stacks of services no longer declared (or of the samples) go too: the environment is destroyed.
+  const catalog = {
+    ...declared,
+    components: [
+      ...declared.components,
+      ...leftoverComponents(
+        declared,
+        existing.map((s) => s.component),
+      ),
+    ],
+  };
+  const templates = await readTemplates(catalog.components);
   const controller = new AbortController();
   const running = new Set<string>();
   let progress = await createProgress([], { json: true });

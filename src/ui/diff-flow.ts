@@ -46,6 +46,7 @@ export async function runDiff(
       env: settings.env,
       region,
       environment: settings.environment,
+      ...(settings.services ? { services: settings.services } : {}),
       selection: request.selection,
       parameters: request.parameters,
       ...(request.concurrency ? { concurrency: request.concurrency } : {}),
@@ -67,6 +68,7 @@ export async function runDiff(
       settings.environment,
       request.selection,
       request.parameters,
+      settings.services ? { declared: settings.services } : {},
     );
     const plan = offlinePlan({ ...input, command: 'diff' });
     if (!request.json) process.stdout.write(renderOfflinePlan(plan));

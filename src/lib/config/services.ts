@@ -69,7 +69,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // Secrets Manager: arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME (ECS also takes a
 // `:json-key:version-stage:version-id` suffix); SSM: arn:PARTITION:ssm:REGION:ACCOUNT:parameter/NAME.
 // ECS takes "the full ARN" of either in `valueFrom` (CloudFormation reference, ECS TaskDefinition Secret).
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*){0,3}$/;
+const SECRET_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*){0,3}$/;
 const PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9/_.-]+$/;
 // Managed policies: AWS's (`arn:aws:iam::aws:policy/…`) or the account's (`…:iam::ACCOUNT:policy/…`).
 const POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[A-Za-z0-9/+=,.@_-]+$/;
@@ -188,7 +189,9 @@ export function readServiceList(value: unknown, where: string, problems: string[
         if (health.codes !== undefined) {
           const codes = String(health.codes);
           if (!CODES.test(codes))
-            problems.push(`${label}: healthCheck.codes must be like 200, 200-399 or 200,404 (got ${show(health.codes)})`);
+            problems.push(
+              `${label}: healthCheck.codes must be like 200, 200-399 or 200,404 (got ${show(health.codes)})`,
+            );
           else check.codes = codes;
         }
         if (health.grace !== undefined) {
@@ -225,7 +228,8 @@ export function mergeServiceLists(
     const previous = merged[index]!;
     const next: ServiceDeclaration = { ...previous, ...override };
     for (const key of ['healthCheck', 'environment', 'secrets'] as const) {
-      if (previous[key] && override[key]) Object.assign(next, { [key]: { ...previous[key], ...override[key] } });
+      if (previous[key] && override[key])
+        Object.assign(next, { [key]: { ...previous[key], ...override[key] } });
     }
     merged[index] = next;
   }
@@ -244,13 +248,17 @@ export function serviceListProblems(services: readonly ServiceDeclaration[], whe
     if (service.port === undefined) {
       const routed = (['paths', 'hosts', 'healthCheck'] as const).filter((key) => service[key] !== undefined);
       if (routed.length > 0)
-        problems.push(`${label} is a worker (no port) but has ${routed.join(', ')}: give it a port or remove them`);
+        problems.push(
+          `${label} is a worker (no port) but has ${routed.join(', ')}: give it a port or remove them`,
+        );
     }
     if (!service.repository && !service.image)
       problems.push(`${label} has neither a repository nor an image: give it an image to run`);
     const values = (service.paths?.length ?? 0) + (service.hosts?.length ?? 0);
     if (values > MAX_RULE_VALUES)
-      problems.push(`${label} routes ${values} paths and hosts; a listener rule takes at most ${MAX_RULE_VALUES}`);
+      problems.push(
+        `${label} routes ${values} paths and hosts; a listener rule takes at most ${MAX_RULE_VALUES}`,
+      );
   }
   const routed = services.filter((s) => s.port !== undefined);
   for (let i = 0; i < routed.length; i += 1) {
@@ -356,7 +364,7 @@ function editDistance(a: string, b: string): number {
 }
 
 function show(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value) ?? String(value);
+  return typeof value === 'string' ? `"${value}"` : (JSON.stringify(value) ?? String(value));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

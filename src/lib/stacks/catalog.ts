@@ -588,3 +588,41 @@ function pipeline(env: string, service: ServiceSettings): ComponentSpec {
 function definedOnly(definition: ServiceDefinition): Partial<ServiceSettings> {
   return Object.fromEntries(Object.entries(definition).filter(([, value]) => value !== undefined));
 }
+
+/** Per-service stack prefixes, and the stacks that exist only for the sample services. */
+const LEFTOVER_KINDS = ['registry', 'service', 'pipeline'] as const;
+const SAMPLE_ONLY = ['kinesis', 'task-roles'] as const;
+
+/**
+ * Components for stacks of the environment that the catalog no longer has: a service taken out of
+ * the config (`registry-X`, `service-X`, `pipeline-X`) or the samples' own stacks once services
+ * are declared. Built with the same builders, so their dependencies (dependents first on deletion)
+ * are the ones they were deployed with. Other names are not ecspoc's to remove and are skipped.
+ */
+export function leftoverComponents(catalog: Catalog, componentNames: readonly string[]): ComponentSpec[] {
+  const known = new Set(catalog.components.map((c) => c.name));
+  const leftovers: ComponentSpec[] = [];
+  for (const name of componentNames) {
+    if (known.has(name)) continue;
+    if ((SAMPLE_ONLY as readonly string[]).includes(name)) {
+      leftovers.push(name === 'kinesis' ? kinesis(catalog.env) : taskRoles(catalog.env));
+      continue;
+    }
+    const kind = LEFTOVER_KINDS.find((k) => name.startsWith(`${k}-`));
+    const service = kind ? name.slice(kind.length + 1) : '';
+    if (!kind || serviceNameProblem(service)) continue;
+    const settings = resolveServices([service])[0]!;
+    const spec =
+      kind === 'registry'
+        ? registry(catalog.env, settings)
+        : kind === 'service'
+          ? serviceComponent(catalog.env, settings)
+          : pipeline(catalog.env, settings);
+    leftovers.push(spec);
+  }
+  for (const component of leftovers) {
+    const wired = Object.values(component.wiring).map((ref) => ref.component);
+    component.dependsOn = [...new Set([...component.dependsOn, ...wired])];
+  }
+  return leftovers;
+}

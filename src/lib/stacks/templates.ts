@@ -72,9 +72,7 @@ export async function readTemplates(
   components: readonly { template: string; overlay?: ServiceOverlay }[],
   directory: string = templatesDirectory(),
 ): Promise<Map<string, StackTemplate>> {
-  const files = [
-    ...new Set(components.map((component) => component.overlay?.base ?? component.template)),
-  ];
+  const files = [...new Set(components.map((component) => component.overlay?.base ?? component.template))];
   const templates = await Promise.all(files.map((file) => readTemplate(file, directory)));
   const byFile = new Map(templates.map((template) => [template.file, template]));
   const { renderServiceTemplate } = await import('./service-template.js');

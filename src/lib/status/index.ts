@@ -7,6 +7,7 @@ import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   ECSClient,
   ListContainerInstancesCommand,
   ListServicesCommand,
@@ -14,6 +15,7 @@ import {
 
 import { type AwsClients, toAwsError } from '../aws/clients.js';
 import { listEnvironmentStacks } from '../doctor/index.js';
+import type { ServiceDeclaration } from '../config/services.js';
 import { buildCatalog } from '../stacks/catalog.js';
 import { classifyStack, toSnapshot } from '../stacks/changeset.js';
 import { clusterName, stackName } from '../stacks/names.js';
@@ -46,6 +48,10 @@ export interface ServiceStatus {
   /** More than one deployment: a rollout is under way. */
   deployments: number;
   rollout?: string;
+  /** Image of the primary deployment's first container. */
+  image?: string;
+  /** Whether the config file declares it (status lists a declared service even before it exists). */
+  declared?: boolean;
 }
 
 /** The bastion instance. */
@@ -73,8 +79,12 @@ export interface EnvironmentStatus {
 }
 
 /** Reads the environment's state with a handful of read-only calls, in parallel where possible. */
-export async function readEnvironmentStatus(aws: AwsClients, env: string): Promise<EnvironmentStatus> {
-  const catalog = buildCatalog(env);
+export async function readEnvironmentStatus(
+  aws: AwsClients,
+  env: string,
+  options: { services?: readonly ServiceDeclaration[] } = {},
+): Promise<EnvironmentStatus> {
+  const catalog = buildCatalog(env, options.services ? { declared: options.services } : {});
   let listed;
   try {
     listed = await listEnvironmentStacks(aws, env);
@@ -104,11 +114,27 @@ export async function readEnvironmentStatus(aws: AwsClients, env: string): Promi
       : Promise.resolve({} as Record<string, string>),
   ]);
   const cluster = clusterOutputs.ClusterName ?? clusterName(env);
-  const [instances, services, bastion] = await Promise.all([
+  const [instances, running, bastion] = await Promise.all([
     readInstances(aws, cluster),
     readServices(aws, cluster),
     readBastion(aws, bastionOutputs.BastionInstanceId),
   ]);
+  // Every service of the catalog is listed, deployed or not; others the cluster runs follow.
+  const declared = new Set(catalog.services.map((s) => s.name));
+  const services = [
+    ...running.map((s) => (declared.has(s.name) ? { ...s, declared: true } : s)),
+    ...catalog.services
+      .filter((s) => !running.some((r) => r.name === s.name))
+      .map((s): ServiceStatus => ({
+        name: s.name,
+        status: 'NOT_DEPLOYED',
+        desired: s.desiredCount,
+        running: 0,
+        pending: 0,
+        deployments: 0,
+        declared: true,
+      })),
+  ].sort((a, b) => a.name.localeCompare(b.name));
   const status: EnvironmentStatus = {
     env,
     stacks,
@@ -280,7 +306,9 @@ async function readServices(aws: AwsClients, cluster: string): Promise<ServiceSt
       });
     for (const service of page.services ?? []) {
       const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+      const image = await imageOf(ecs, primary?.taskDefinition ?? service.taskDefinition);
       services.push({
+        ...(image ? { image } : {}),
         name: service.serviceName ?? '?',
         status: service.status ?? '?',
         desired: service.desiredCount ?? 0,
@@ -292,6 +320,18 @@ async function readServices(aws: AwsClients, cluster: string): Promise<ServiceSt
     }
   }
   return services.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The first container's image of a task definition; undefined when it cannot be read. */
+async function imageOf(ecs: ECSClient, taskDefinition: string | undefined): Promise<string | undefined> {
+  if (!taskDefinition) return undefined;
+  try {
+    const answer = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition }));
+    return answer.taskDefinition?.containerDefinitions?.[0]?.image;
+  } catch {
+    // The image is a detail of the line: status still reports the service without it.
+    return undefined;
+  }
 }
 
 async function readBastion(aws: AwsClients, instanceId: string | undefined): Promise<BastionStatus> {

@@ -299,12 +299,14 @@ export function routeOverlap(a: Routing, b: Routing): string | undefined {
   if (path === undefined) return undefined;
   const host = firstOverlap(a.hosts, b.hosts, false);
   if (host === undefined) return undefined;
-  return [path && `path ${path}`, host && `host ${host}`].filter(Boolean).join(' on ') || 'every request';
+  if (!path && !host) return 'every request';
+  return `${path ? `path ${path}` : 'any path'} on ${host ? `host ${host}` : 'any host'}`;
 }
 
 /** '' when either side has no condition (anything matches), the overlapping pair, or undefined. */
 function firstOverlap(a: string[], b: string[], caseSensitive: boolean): string | undefined {
-  if (a.length === 0 || b.length === 0) return '';
+  // A missing condition matches anything: the other side's first pattern names the overlap.
+  if (a.length === 0 || b.length === 0) return a.length + b.length === 0 ? '' : `"${[...a, ...b][0]}"`;
   for (const x of a) {
     for (const y of b) {
       const [p, q] = caseSensitive ? [x, y] : [x.toLowerCase(), y.toLowerCase()];

@@ -50,16 +50,18 @@ export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOu
     import('@aws-sdk/client-cloudformation'),
     import('../lib/stacks/catalog.js'),
     import('../lib/stacks/templates.js'),
-    import('../lib/doctor/index.js'),
+    import('../lib/stacks/reader.js'),
     import('../lib/stacks/destroy.js'),
     import('../lib/time/clock.js'),
     import('../lib/stacks/changeset.js'),
   ]);
   const { toAwsError } = await import('../lib/aws/clients.js');
   const declared = buildCatalog(request.env, request.services ? { declared: request.services } : {});
-  const existing = await listEnvironmentStacks(request.aws, request.env).catch((error: unknown) => {
-    throw toAwsError(error, 'listing the stacks of the environment');
-  });
+  const existing = await listEnvironmentStacks(request.aws.client(CloudFormationClient), request.env).catch(
+    (error: unknown) => {
+      throw toAwsError(error, 'listing the stacks of the environment');
+    },
+  );
   // Stacks of services no longer declared (or of the samples) go too: the environment is destroyed.
   const catalog = {
     ...declared,

@@ -20,7 +20,7 @@ export async function survey(aws: AwsClients, env: string): Promise<EnvironmentS
     { toAwsError },
   ] = await Promise.all([
     import('@aws-sdk/client-cloudformation'),
-    import('../lib/doctor/index.js'),
+    import('../lib/stacks/reader.js'),
     import('../lib/stacks/prune.js'),
     import('../lib/stacks/changeset.js'),
     import('../lib/time/clock.js'),
@@ -30,7 +30,7 @@ export async function survey(aws: AwsClients, env: string): Promise<EnvironmentS
   const timing = { clock: systemClock, pollIntervalMs: changeset.DEFAULT_POLL_INTERVAL_MS };
   return prune.surveyEnvironment(
     () =>
-      listEnvironmentStacks(aws, env).catch((error: unknown) => {
+      listEnvironmentStacks(cfn, env).catch((error: unknown) => {
         throw toAwsError(error, 'listing the stacks of the environment');
       }),
     (name) => changeset.describeStack(cfn, name, timing),

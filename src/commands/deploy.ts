@@ -14,6 +14,24 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
     '<%= config.bin %> deploy --env staging --parameter SshCidr=203.0.113.7/32',
     '<%= config.bin %> deploy cluster --env staging --parameter cluster.InstanceType=t3.medium --yes',
     '<%= config.bin %> deploy service --env staging --dry-run',
+    '<%= config.bin %> deploy api --env staging   # registry, service and pipeline of the declared service api',
+    '<%= config.bin %> deploy --env staging --prune --yes   # also delete the stacks of services no longer declared',
+    `# .ecspoc.yml: the services the cluster runs (none: the two sample services)
+services:
+  - name: api
+    repository: acme/api        # a pipeline builds it; omit to run only the image
+    image: public.ecr.aws/nginx/nginx:stable
+    port: 8080
+    cpu: 512
+    memory: 1024
+    count: 3
+    paths: ["/api/*"]
+    healthCheck: {path: /health, codes: "200-299", grace: 60}
+    environment: {LOG_LEVEL: info}
+    secrets: {DB_PASSWORD: arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf}
+    policies: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]
+  - name: worker                # no port: no target group, no listener rule
+    image: public.ecr.aws/docker/library/busybox:stable`,
   ];
   static override strict = false;
   static override enableJsonFlag = true;
@@ -30,6 +48,14 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
       description: 'show the plan and changes, execute nothing (same as ecspoc diff)',
     }),
     yes: Flags.boolean({ char: 'y', description: 'deploy without asking (needed without a terminal)' }),
+    prune: Flags.boolean({
+      description:
+        'also delete the stacks of services no longer declared in the config file, dependents first',
+    }),
+    'empty-repositories': Flags.boolean({
+      description: "with --prune: empty a pruned service's ECR repository without asking",
+      dependsOn: ['prune'],
+    }),
   };
 
   public async run(): Promise<unknown> {
@@ -41,6 +67,9 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
       env: settings.env,
       region,
       environment: settings.environment,
+      ...(settings.services ? { services: settings.services } : {}),
+      prune: this.flags.prune,
+      emptyRepositories: this.flags['empty-repositories'],
       selection: argv as string[],
       parameters: this.flags.parameter,
       concurrency: this.flags.concurrency,

@@ -30,6 +30,7 @@ export default class Destroy extends BaseCommand<typeof Destroy> {
     const outcome = await runDestroyFlow({
       aws,
       env: settings.env,
+      ...(settings.services ? { services: settings.services } : {}),
       concurrency: this.flags.concurrency,
       yes: this.flags.yes,
       emptyBuckets: this.flags['empty-buckets'],

@@ -23,6 +23,7 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
       region,
       endpointUrl: settings.endpointUrl,
       profile: settings.profile,
+      ...(settings.services ? { services: settings.services } : {}),
     });
     if (!this.jsonEnabled()) process.stdout.write(renderDoctor(report));
     return report;

@@ -20,7 +20,11 @@ export default class Status extends BaseCommand<typeof Status> {
       import('../lib/status/index.js'),
       import('../ui/status-view.js'),
     ]);
-    const status = await readEnvironmentStatus(aws, settings.env);
+    const status = await readEnvironmentStatus(
+      aws,
+      settings.env,
+      settings.services ? { services: settings.services } : {},
+    );
     if (!this.jsonEnabled()) process.stdout.write(renderStatus(status));
     return status;
   }

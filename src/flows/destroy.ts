@@ -22,6 +22,8 @@ export interface DestroyRequest {
   /** --empty-buckets given: empty without asking. */
   emptyBuckets: boolean;
   json: boolean;
+  /** Declared services of the environment; none: the samples. */
+  services?: readonly import('../lib/config/services.js').ServiceDeclaration[];
 }
 
 /** What `destroy` returns. */
@@ -31,7 +33,7 @@ export type DestroyOutcome = FlowOutcome<DestroyResult>;
 export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOutcome> {
   const [
     { CloudFormationClient },
-    { buildCatalog },
+    { buildCatalog, leftoverComponents },
     { readTemplates },
     { listEnvironmentStacks },
     destroy,
@@ -47,13 +49,24 @@ export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOu
     import('../lib/stacks/changeset.js'),
   ]);
   const { toAwsError } = await import('../lib/aws/clients.js');
-  const catalog = buildCatalog(request.env);
-  const templates = await readTemplates(catalog.components);
+  const declared = buildCatalog(request.env, request.services ? { declared: request.services } : {});
   const existing = await listEnvironmentStacks(request.aws.client(CloudFormationClient), request.env).catch(
     (error: unknown) => {
       throw toAwsError(error, 'listing the stacks of the environment');
     },
   );
+  // Stacks of services no longer declared (or of the samples) go too: the environment is destroyed.
+  const catalog = {
+    ...declared,
+    components: [
+      ...declared.components,
+      ...leftoverComponents(
+        declared,
+        existing.map((s) => s.component),
+      ),
+    ],
+  };
+  const templates = await readTemplates(catalog.components);
   const running = new Set<string>();
   let progress = await createProgress([], { json: true });
   const context = {

@@ -47,6 +47,7 @@ export async function runDiff(
       env: settings.env,
       region,
       environment: settings.environment,
+      ...(settings.services ? { services: settings.services } : {}),
       selection: request.selection,
       parameters: request.parameters,
       ...(request.concurrency ? { concurrency: request.concurrency } : {}),
@@ -68,6 +69,7 @@ export async function runDiff(
       settings.environment,
       request.selection,
       request.parameters,
+      settings.services ? { declared: settings.services } : {},
     );
     const plan = offlinePlan({ ...input, command: 'diff' });
     if (!request.json) process.stdout.write(renderOfflinePlan(plan));

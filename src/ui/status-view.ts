@@ -31,7 +31,8 @@ export function renderStatus(status: EnvironmentStatus, stream: NodeJS.WriteStre
       const short = service.running < service.desired;
       lines.push(
         `  ${service.name.padEnd(22)} ${service.status.padEnd(9)} ${paint(short ? 'yellow' : 'green', `${service.running}/${service.desired} running`, stream)}` +
-          `${service.pending ? `, ${service.pending} pending` : ''}${service.deployments > 1 ? `, rollout ${service.rollout ?? 'in progress'} (${service.deployments} deployments)` : ''}`,
+          `${service.pending ? `, ${service.pending} pending` : ''}${service.deployments > 1 ? `, rollout ${service.rollout ?? 'in progress'} (${service.deployments} deployments)` : service.rollout ? `, ${service.rollout.toLowerCase()}` : ''}` +
+          `${service.image ? `  ${service.image}` : ''}`,
       );
     }
   }

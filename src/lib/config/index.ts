@@ -4,6 +4,15 @@ import { dirname, join, resolve } from 'node:path';
 
 import { UsageError } from '../errors.js';
 import { envNameProblem } from '../stacks/names.js';
+import {
+  didYouMean,
+  mergeServiceLists,
+  readServiceList,
+  type ServiceDeclaration,
+  serviceListProblems,
+} from './services.js';
+
+export type { ServiceDeclaration } from './services.js';
 
 /** Settings of one environment in a config file. */
 export interface EnvironmentConfig {
@@ -14,6 +23,8 @@ export interface EnvironmentConfig {
   parameters?: Record<string, string>;
   /** Parameter overrides for one component: `components.bastion.parameters.SshCidr`. */
   components?: Record<string, { parameters?: Record<string, string> }>;
+  /** Services of this environment: same-named entries override the top-level ones key by key. */
+  services?: ServiceDeclaration[];
 }
 
 /** The content of a config file (YAML). */
@@ -22,6 +33,8 @@ export interface ConfigFile {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  /** Services of every environment. */
+  services?: ServiceDeclaration[];
   environments?: Record<string, EnvironmentConfig>;
 }
 
@@ -49,6 +62,8 @@ export interface Settings {
   endpointSource?: SettingSource;
   configFiles: string[];
   environment: EnvironmentConfig;
+  /** The environment's declared services (top level merged with its own); undefined: none declared. */
+  services?: ServiceDeclaration[];
 }
 
 /** The per-user config file: `$XDG_CONFIG_HOME/ecspoc/config.yml` (default `~/.config/ecspoc/config.yml`). */
@@ -100,21 +115,28 @@ function checkConfig(value: unknown, path: string): ConfigFile {
   };
   if (!isRecord(value)) fail('the top level must be a mapping');
   const record = value as Record<string, unknown>;
+  const topKeys = [...STRING_KEYS, 'services', 'environments'];
   for (const key of Object.keys(record)) {
-    if (![...STRING_KEYS, 'environments'].includes(key)) fail(`unknown key "${key}"`);
+    if (!topKeys.includes(key)) fail(`unknown key "${key}"${didYouMean(key, topKeys)}`);
   }
   for (const key of STRING_KEYS) {
     if (record[key] !== undefined && typeof record[key] !== 'string') fail(`"${key}" must be a string`);
   }
+  // Service mistakes are collected and refused together: one message names every one of them.
+  const problems: string[] = [];
+  const services =
+    record.services === undefined ? undefined : readServiceList(record.services, 'services', problems);
+  const servicesByEnv: Record<string, ServiceDeclaration[]> = {};
   const environments = record.environments;
   if (environments !== undefined) {
     if (!isRecord(environments)) fail('"environments" must be a mapping of environment names');
     for (const [name, entry] of Object.entries(environments as Record<string, unknown>)) {
       if (!isRecord(entry)) fail(`environments.${name} must be a mapping`);
       const env = entry as Record<string, unknown>;
+      const envKeys = [...STRING_KEYS.slice(1), 'parameters', 'components', 'services'];
       for (const key of Object.keys(env)) {
-        if (![...STRING_KEYS.slice(1), 'parameters', 'components'].includes(key))
-          fail(`unknown key "environments.${name}.${key}"`);
+        if (!envKeys.includes(key))
+          fail(`unknown key "environments.${name}.${key}"${didYouMean(key, envKeys)}`);
       }
       if (env.parameters !== undefined)
         checkStringMap(env.parameters, `environments.${name}.parameters`, fail);
@@ -127,9 +149,25 @@ function checkConfig(value: unknown, path: string): ConfigFile {
             checkStringMap(parameters, `environments.${name}.components.${component}.parameters`, fail);
         }
       }
+      if (env.services !== undefined)
+        servicesByEnv[name] = readServiceList(env.services, `environments.${name}.services`, problems);
     }
   }
-  return normaliseScalars(record) as ConfigFile;
+  if (problems.length > 0) fail(problems.join('; '));
+  const config = normaliseScalars(without(record, ['services', 'environments'])) as ConfigFile;
+  if (services) config.services = services;
+  if (environments !== undefined) {
+    config.environments = {};
+    for (const [name, entry] of Object.entries(environments as Record<string, Record<string, unknown>>)) {
+      config.environments[name] = normaliseScalars(without(entry, ['services'])) as EnvironmentConfig;
+      if (servicesByEnv[name]) config.environments[name].services = servicesByEnv[name];
+    }
+  }
+  return config;
+}
+
+function without(record: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([key]) => !keys.includes(key)));
 }
 
 function checkStringMap(value: unknown, where: string, fail: (what: string) => never): void {
@@ -157,6 +195,7 @@ export function mergeConfigs(files: ConfigFile[]): ConfigFile {
   const merged: ConfigFile = {};
   for (const file of files) {
     for (const key of STRING_KEYS) if (file[key] !== undefined) merged[key] = file[key];
+    if (file.services) merged.services = mergeServiceLists(merged.services ?? [], file.services);
     for (const [name, entry] of Object.entries(file.environments ?? {})) {
       const previous = merged.environments?.[name] ?? {};
       const components = { ...previous.components };
@@ -172,6 +211,9 @@ export function mergeConfigs(files: ConfigFile[]): ConfigFile {
           ...entry,
           parameters: { ...previous.parameters, ...entry.parameters },
           components,
+          ...(previous.services || entry.services
+            ? { services: mergeServiceLists(previous.services ?? [], entry.services ?? []) }
+            : {}),
         },
       };
     }
@@ -220,6 +262,7 @@ export async function resolveSettings(
   const env = picked ?? 'dev';
   assertEnvName(env);
   const environment = config.environments?.[env] ?? {};
+  const services = environmentServices(config, env);
   const [profile, profileSource] = pick(
     flags.profile,
     processEnv.AWS_PROFILE,
@@ -251,7 +294,25 @@ export async function resolveSettings(
     endpointSource,
     configFiles: paths,
     environment,
+    ...(services ? { services } : {}),
   };
+}
+
+/**
+ * The services one environment runs: the top-level list with the environment's entries merged over
+ * it by name, checked as a whole; undefined when none are declared (the samples are deployed then).
+ */
+export function environmentServices(config: ConfigFile, env: string): ServiceDeclaration[] | undefined {
+  const own = config.environments?.[env]?.services;
+  if (!config.services?.length && !own?.length) return undefined;
+  const services = mergeServiceLists(config.services ?? [], own ?? []);
+  const problems = serviceListProblems(services);
+  if (problems.length > 0) {
+    throw new UsageError('CONFIG_INVALID', `Services of environment "${env}": ${problems.join('; ')}`, {
+      suggestions: ['See "Services" in the README for the keys of a service.'],
+    });
+  }
+  return services;
 }
 
 function pick(

@@ -66,6 +66,8 @@ export interface DoctorInput {
   region: string;
   endpointUrl?: string;
   profile?: string;
+  /** Declared services of the environment; none: the samples. */
+  services?: readonly import('../config/services.js').ServiceDeclaration[];
 }
 
 const ATTENTION = /(FAILED|ROLLBACK_COMPLETE|REVIEW_IN_PROGRESS)$/;
@@ -128,7 +130,7 @@ export async function runDoctor(aws: AwsClients, input: DoctorInput): Promise<Do
   ];
   const stacks = stacksResult.value ?? [];
   const deployed = new Set(stacks.map((stack) => stack.component));
-  const missingComponents = buildCatalog(input.env)
+  const missingComponents = buildCatalog(input.env, input.services ? { declared: input.services } : {})
     .components.map((component) => component.name)
     .filter((name) => !deployed.has(name));
 

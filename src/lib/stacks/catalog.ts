@@ -5,8 +5,10 @@
  * capabilities it needs. Built from the environment name and the service list; pure data.
  */
 
+import type { ServiceDeclaration } from '../config/services.js';
 import { UsageError } from '../errors.js';
 import { dependencyClosure, validateGraph } from './graph.js';
+import { derivePriorities } from './priorities.js';
 import { DEFAULT_SERVICES, envNameProblem, serviceNameProblem, serviceSlug, stackName } from './names.js';
 
 /** The template families of the bundle, in the order a reader meets them. */
@@ -76,17 +78,40 @@ export interface ComponentSpec {
   operatorParameters: OperatorParameter[];
   capabilities: Capability[];
   image?: ImageSource;
+  /** What ecspoc adds to the base template for a declared service (`template` is then its own key). */
+  overlay?: ServiceOverlay;
+}
+
+/** The parts of a declared service that a template parameter cannot carry: maps and ARN lists. */
+export interface ServiceOverlay {
+  /** The template file the overlay goes onto. */
+  base: string;
+  environment: Record<string, string>;
+  secrets: Record<string, string>;
+  policies: string[];
 }
 
 /** Per-service settings that become the service's and pipeline's parameters. */
 export interface ServiceSettings {
   name: string;
+  /** 0: a worker, with no target group and no listener rule. */
   containerPort: number;
   healthCheckPath: string;
   /** HTTP codes that count as healthy (`200-399`, `200,404`). */
   healthCheckMatcher: string;
   /** Paths the listener rule routes to the service (at most five). */
   pathPatterns: string[];
+  /** Host-header patterns of the listener rule; none: any host. */
+  hostPatterns?: string[];
+  /** Seconds ECS ignores failing health checks of a new task. */
+  healthCheckGrace?: number;
+  /** Task-level CPU units and memory MiB. */
+  cpu?: number;
+  memory?: number;
+  /** Declared in the config file: the stack gets the overlay (environment, secrets, policies). */
+  declared?: { environment: Record<string, string>; secrets: Record<string, string>; policies: string[] };
+  /** Whether the service has an ECR repository and a pipeline (declared services without a repository do not). */
+  hasPipeline?: boolean;
   /** Unique per environment; lower is evaluated first. */
   listenerPriority: number;
   desiredCount: number;
@@ -155,6 +180,42 @@ export interface Catalog {
 export interface CatalogOptions {
   /** Services of the environment; default: the two sample services. */
   services?: readonly (string | ServiceDefinition)[];
+  /** Services declared in the config file; when there are any, the samples are not deployed. */
+  declared?: readonly ServiceDeclaration[];
+  /** Listener priorities the deployed service stacks have: kept, so no service is ever renumbered. */
+  pinnedPriorities?: Readonly<Record<string, number>>;
+}
+
+/** Defaults of a declared service, where the config file leaves a key out. */
+export const DECLARED_DEFAULTS = { cpu: 256, memory: 512, count: 1, branch: 'main' } as const;
+
+/** A declared service as the catalog's settings. */
+export function declaredSettings(
+  declarations: readonly ServiceDeclaration[],
+  pinned: Readonly<Record<string, number>> = {},
+): ServiceSettings[] {
+  const routed = declarations.filter((d) => d.port !== undefined).map((d) => d.name);
+  const priorities = derivePriorities(routed, pinned);
+  return declarations.map((d) => ({
+    name: d.name,
+    containerPort: d.port ?? 0,
+    healthCheckPath: d.healthCheck?.path ?? '/',
+    healthCheckMatcher: d.healthCheck?.codes ?? '200-399',
+    healthCheckGrace: d.healthCheck?.grace ?? 60,
+    pathPatterns: d.port === undefined ? [] : (d.paths ?? (d.hosts ? [] : [`/${d.name}`, `/${d.name}/*`])),
+    hostPatterns: d.hosts ?? [],
+    // A worker has no rule; its priority is never passed to the template.
+    listenerPriority: priorities[d.name] ?? 0,
+    desiredCount: d.count ?? DECLARED_DEFAULTS.count,
+    cpu: d.cpu ?? DECLARED_DEFAULTS.cpu,
+    memory: d.memory ?? DECLARED_DEFAULTS.memory,
+    placeholderImage: d.image ?? PLACEHOLDER_IMAGE,
+    ...(d.repository ? { githubRepository: d.repository } : {}),
+    githubBranch: d.branch ?? DECLARED_DEFAULTS.branch,
+    writesToStream: false,
+    hasPipeline: d.repository !== undefined,
+    declared: { environment: d.environment ?? {}, secrets: d.secrets ?? {}, policies: d.policies ?? [] },
+  }));
 }
 
 /** Builds and checks the catalog of one environment (names, services, listener priorities, graph). */
@@ -165,18 +226,23 @@ export function buildCatalog(env: string, options: CatalogOptions = {}): Catalog
       suggestions: ['Pick a short lower-case name such as dev, staging or alice-test.'],
     });
   }
-  const services = resolveServices(options.services ?? DEFAULT_SERVICES);
+  const services = options.declared?.length
+    ? declaredSettings(options.declared, options.pinnedPriorities)
+    : resolveServices(options.services ?? DEFAULT_SERVICES);
+  // The Kinesis stream and the task-roles stack exist for the samples only (404 writes to it).
+  const samples = services.some((s) => s.writesToStream || s.taskRoleOutput);
+  const piped = services.filter((s) => s.hasPipeline !== false);
   const components = [
     bootstrap(env),
     network(env),
-    kinesis(env),
-    ...services.map((service) => registry(env, service)),
+    ...(samples ? [kinesis(env)] : []),
+    ...piped.map((service) => registry(env, service)),
     bastion(env),
     loadBalancer(env),
-    taskRoles(env),
+    ...(samples ? [taskRoles(env)] : []),
     cluster(env),
-    ...services.map((service) => serviceComponent(env, service)),
-    ...services.map((service) => pipeline(env, service)),
+    ...services.map((service) => serviceComponent(env, service, samples)),
+    ...piped.map((service) => pipeline(env, service)),
   ];
   for (const component of components) {
     const wired = Object.values(component.wiring).map((ref) => ref.component);
@@ -254,8 +320,8 @@ export function findComponent(catalog: Catalog, name: string): ComponentSpec {
 
 /**
  * The components to deploy for a selection, dependencies included, in catalog order. A kind
- * (`service`, `pipeline`, `registry`) selects the components of every service; no selection
- * selects everything.
+ * (`service`, `pipeline`, `registry`) selects the components of every service, a service's name
+ * its registry, service and pipeline; no selection selects everything.
  */
 export function selectComponents(catalog: Catalog, selection: readonly string[]): ComponentSpec[] {
   if (selection.length === 0) return [...catalog.components];
@@ -264,7 +330,9 @@ export function selectComponents(catalog: Catalog, selection: readonly string[])
   for (const wanted of selection) {
     const matches = catalog.components.filter(
       (component) =>
-        component.name === wanted || (component.kind === wanted && component.service !== undefined),
+        component.name === wanted ||
+        // A kind (`service`) selects it for every service; a service's name, all of its stacks.
+        (component.service !== undefined && (component.kind === wanted || component.service === wanted)),
     );
     if (matches.length === 0) unknown.push(wanted);
     matches.forEach((component) => names.add(component.name));
@@ -290,6 +358,7 @@ function component(
   env: string,
   spec: Omit<ComponentSpec, 'stackName' | 'template' | 'name' | 'identity'> & {
     name?: string;
+    template?: string;
     identity?: Record<string, string>;
   },
 ): ComponentSpec {
@@ -297,7 +366,7 @@ function component(
   return {
     ...spec,
     name,
-    template: `${spec.kind}.yml`,
+    template: spec.template ?? `${spec.kind}.yml`,
     stackName: stackName(env, name),
     identity: { EnvName: env, ...spec.identity },
   };
@@ -421,16 +490,18 @@ function cluster(env: string): ComponentSpec {
   });
 }
 
-function serviceComponent(env: string, service: ServiceSettings): ComponentSpec {
+function serviceComponent(env: string, service: ServiceSettings, withTaskRoles = true): ComponentSpec {
   const registryName = `registry-${service.name}`;
+  const piped = service.hasPipeline !== false;
+  const worker = service.containerPort === 0;
   const wiring: Record<string, OutputRef> = {
     ClusterName: { component: 'cluster', output: 'ClusterName' },
     // Tasks are placed through the cluster's capacity provider (managed scaling and draining).
     CapacityProviderName: { component: 'cluster', output: 'CapacityProviderName' },
     VpcId: { component: 'network', output: 'VpcId' },
-    ListenerArn: { component: 'load-balancer', output: 'ListenerArn' },
-    RepositoryArn: { component: registryName, output: 'RepositoryArn' },
   };
+  if (!worker) wiring.ListenerArn = { component: 'load-balancer', output: 'ListenerArn' };
+  if (piped) wiring.RepositoryArn = { component: registryName, output: 'RepositoryArn' };
   if (service.taskRoleOutput)
     wiring.TaskRoleArn = { component: 'task-roles', output: service.taskRoleOutput };
   if (service.writesToStream) wiring.StreamName = { component: 'kinesis', output: 'StreamName' };
@@ -440,24 +511,45 @@ function serviceComponent(env: string, service: ServiceSettings): ComponentSpec 
     service: service.name,
     description: `ECS service ${service.name}: task definition, service, target group, listener rule`,
     identity: { ServiceName: service.name, ServiceSlug: serviceSlug(env, service.name) },
-    dependsOn: ['cluster', 'load-balancer', 'task-roles'],
+    dependsOn: ['cluster', ...(worker ? [] : ['load-balancer']), ...(withTaskRoles ? ['task-roles'] : [])],
     defaults: {
       ImageUri: service.placeholderImage,
       ContainerPort: String(service.containerPort),
-      HealthCheckPath: service.healthCheckPath,
-      HealthCheckMatcher: service.healthCheckMatcher,
-      PathPatterns: service.pathPatterns.join(','),
-      ListenerPriority: String(service.listenerPriority),
+      ...(worker
+        ? {}
+        : {
+            HealthCheckPath: service.healthCheckPath,
+            HealthCheckMatcher: service.healthCheckMatcher,
+            PathPatterns: service.pathPatterns.join(','),
+            ListenerPriority: String(service.listenerPriority),
+          }),
+      ...(!worker && service.hostPatterns?.length ? { HostHeaders: service.hostPatterns.join(',') } : {}),
+      ...(!worker && service.healthCheckGrace !== undefined
+        ? { HealthCheckGracePeriod: String(service.healthCheckGrace) }
+        : {}),
+      ...(service.cpu !== undefined ? { Cpu: String(service.cpu) } : {}),
+      ...(service.memory !== undefined ? { Memory: String(service.memory) } : {}),
       DesiredCount: String(service.desiredCount),
     },
     wiring,
     operatorParameters: [],
     capabilities: ['CAPABILITY_NAMED_IAM'],
-    image: {
-      parameter: 'ImageUri',
-      placeholder: service.placeholderImage,
-      repository: { component: registryName, output: 'RepositoryName' },
-    },
+    // Without a repository there is no pipeline to push: the declared image is the image.
+    ...(piped
+      ? {
+          image: {
+            parameter: 'ImageUri',
+            placeholder: service.placeholderImage,
+            repository: { component: registryName, output: 'RepositoryName' },
+          },
+        }
+      : {}),
+    ...(service.declared
+      ? {
+          overlay: { base: 'service.yml', ...service.declared },
+          template: `service-${service.name}.json`,
+        }
+      : {}),
   });
 }
 
@@ -495,4 +587,42 @@ function pipeline(env: string, service: ServiceSettings): ComponentSpec {
 
 function definedOnly(definition: ServiceDefinition): Partial<ServiceSettings> {
   return Object.fromEntries(Object.entries(definition).filter(([, value]) => value !== undefined));
+}
+
+/** Per-service stack prefixes, and the stacks that exist only for the sample services. */
+const LEFTOVER_KINDS = ['registry', 'service', 'pipeline'] as const;
+const SAMPLE_ONLY = ['kinesis', 'task-roles'] as const;
+
+/**
+ * Components for stacks of the environment that the catalog no longer has: a service taken out of
+ * the config (`registry-X`, `service-X`, `pipeline-X`) or the samples' own stacks once services
+ * are declared. Built with the same builders, so their dependencies (dependents first on deletion)
+ * are the ones they were deployed with. Other names are not ecspoc's to remove and are skipped.
+ */
+export function leftoverComponents(catalog: Catalog, componentNames: readonly string[]): ComponentSpec[] {
+  const known = new Set(catalog.components.map((c) => c.name));
+  const leftovers: ComponentSpec[] = [];
+  for (const name of componentNames) {
+    if (known.has(name)) continue;
+    if ((SAMPLE_ONLY as readonly string[]).includes(name)) {
+      leftovers.push(name === 'kinesis' ? kinesis(catalog.env) : taskRoles(catalog.env));
+      continue;
+    }
+    const kind = LEFTOVER_KINDS.find((k) => name.startsWith(`${k}-`));
+    const service = kind ? name.slice(kind.length + 1) : '';
+    if (!kind || serviceNameProblem(service)) continue;
+    const settings = resolveServices([service])[0]!;
+    const spec =
+      kind === 'registry'
+        ? registry(catalog.env, settings)
+        : kind === 'service'
+          ? serviceComponent(catalog.env, settings)
+          : pipeline(catalog.env, settings);
+    leftovers.push(spec);
+  }
+  for (const component of leftovers) {
+    const wired = Object.values(component.wiring).map((ref) => ref.component);
+    component.dependsOn = [...new Set([...component.dependsOn, ...wired])];
+  }
+  return leftovers;
 }

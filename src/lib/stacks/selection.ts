@@ -5,7 +5,7 @@
  */
 import type { EnvironmentConfig } from '../config/index.js';
 import { UsageError } from '../errors.js';
-import { buildCatalog, selectComponents } from './catalog.js';
+import { buildCatalog, type CatalogOptions, selectComponents } from './catalog.js';
 import { type DeployInput, operatorOwed, type PlannedParameter, withTemplateBucket } from './deploy.js';
 import { deploymentLayers, subgraph } from './graph.js';
 import {
@@ -25,8 +25,9 @@ export async function loadDeployInput(
   environment: EnvironmentConfig,
   selection: readonly string[],
   parameterFlags: readonly string[],
+  catalogOptions: CatalogOptions = {},
 ): Promise<DeployInput> {
-  const catalog = buildCatalog(env);
+  const catalog = buildCatalog(env, catalogOptions);
   const templates = await readTemplates(catalog.components);
   const components = withTemplateBucket(catalog, selectComponents(catalog, selection), templates);
   const config = configParameterLayer(environment);

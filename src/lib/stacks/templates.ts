@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { CollectionTag, ScalarTag } from 'yaml';
 
 import { OperationError } from '../errors.js';
+import type { ServiceOverlay } from './catalog.js';
 
 /** One parameter a template declares. */
 export interface TemplateParameter {
@@ -63,14 +64,24 @@ export async function readTemplate(
   return parseTemplate(file, path, body);
 }
 
-/** Reads each distinct template of the given components once, keyed by file name. */
+/**
+ * Reads each distinct template of the given components once, keyed by file name; a declared
+ * service's template is rendered from its overlay's base template under its own key.
+ */
 export async function readTemplates(
-  components: readonly { template: string }[],
+  components: readonly { template: string; overlay?: ServiceOverlay }[],
   directory: string = templatesDirectory(),
 ): Promise<Map<string, StackTemplate>> {
-  const files = [...new Set(components.map((component) => component.template))];
+  const files = [...new Set(components.map((component) => component.overlay?.base ?? component.template))];
   const templates = await Promise.all(files.map((file) => readTemplate(file, directory)));
-  return new Map(templates.map((template) => [template.file, template]));
+  const byFile = new Map(templates.map((template) => [template.file, template]));
+  const { renderServiceTemplate } = await import('./service-template.js');
+  for (const component of components) {
+    if (!component.overlay) continue;
+    const base = byFile.get(component.overlay.base)!;
+    byFile.set(component.template, await renderServiceTemplate(base, component.template, component.overlay));
+  }
+  return byFile;
 }
 
 /** Parses a template body (YAML with short-form intrinsics, or JSON) and lists its parameters and outputs. */

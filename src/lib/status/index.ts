@@ -4,9 +4,10 @@
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 
 import { type AwsClients, toAwsError } from '../aws/clients.js';
+import type { ServiceDeclaration } from '../config/services.js';
 import { type BastionStatus, findBastion, missingBastion } from '../bastion/index.js';
 import { type FleetReaderClients, readContainerInstances, readServices } from '../instances/reader.js';
 import { buildCatalog } from '../stacks/catalog.js';
@@ -42,6 +43,10 @@ export interface ServiceStatus {
   /** More than one deployment: a rollout is under way. */
   deployments: number;
   rollout?: string;
+  /** Image of the primary deployment's first container. */
+  image?: string;
+  /** Whether the config file declares it (status lists a declared service even before it exists). */
+  declared?: boolean;
 }
 
 /** Something to look at, and the command that helps. */
@@ -62,8 +67,12 @@ export interface EnvironmentStatus {
 }
 
 /** Reads the environment's state with a handful of read-only calls, in parallel where possible. */
-export async function readEnvironmentStatus(aws: AwsClients, env: string): Promise<EnvironmentStatus> {
-  const catalog = buildCatalog(env);
+export async function readEnvironmentStatus(
+  aws: AwsClients,
+  env: string,
+  options: { services?: readonly ServiceDeclaration[] } = {},
+): Promise<EnvironmentStatus> {
+  const catalog = buildCatalog(env, options.services ? { declared: options.services } : {});
   let listed;
   try {
     listed = await listEnvironmentStacks(aws.client(CloudFormationClient), env);
@@ -94,10 +103,26 @@ export async function readEnvironmentStatus(aws: AwsClients, env: string): Promi
       : Promise.resolve(missingBastion(env, bastionStack, `stack ${bastionStack} does not exist`)),
   ]);
   const cluster = clusterStack?.outputs.ClusterName ?? clusterName(env);
-  const [instances, services] = await Promise.all([
+  const [instances, running] = await Promise.all([
     readInstances(fleet, cluster),
     readServiceStatus(fleet, cluster),
   ]);
+  // Every service of the catalog is listed, deployed or not; others the cluster runs follow.
+  const declared = new Set(catalog.services.map((s) => s.name));
+  const services = [
+    ...running.map((s) => (declared.has(s.name) ? { ...s, declared: true } : s)),
+    ...catalog.services
+      .filter((s) => !running.some((r) => r.name === s.name))
+      .map((s): ServiceStatus => ({
+        name: s.name,
+        status: 'NOT_DEPLOYED',
+        desired: s.desiredCount,
+        running: 0,
+        pending: 0,
+        deployments: 0,
+        declared: true,
+      })),
+  ].sort((a, b) => a.name.localeCompare(b.name));
   const status: EnvironmentStatus = {
     env,
     stacks,
@@ -220,7 +245,9 @@ async function readServiceStatus(clients: FleetReaderClients, cluster: string): 
   const services: ServiceStatus[] = [];
   for (const service of (await readServices(clients, cluster)) ?? []) {
     const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+    const image = await imageOf(clients.ecs, primary?.taskDefinition ?? service.taskDefinition);
     services.push({
+      ...(image ? { image } : {}),
       name: service.serviceName ?? '?',
       status: service.status ?? '?',
       desired: service.desiredCount ?? 0,
@@ -231,4 +258,19 @@ async function readServiceStatus(clients: FleetReaderClients, cluster: string): 
     });
   }
   return services.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The first container's image of a task definition; undefined when it cannot be read. */
+async function imageOf(
+  ecs: Pick<ECSClient, 'send'>,
+  taskDefinition: string | undefined,
+): Promise<string | undefined> {
+  if (!taskDefinition) return undefined;
+  try {
+    const answer = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition }));
+    return answer.taskDefinition?.containerDefinitions?.[0]?.image;
+  } catch {
+    // The image is a detail of the line: status still reports the service without it.
+    return undefined;
+  }
 }

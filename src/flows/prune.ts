@@ -1,0 +1,94 @@
+/**
+ * The prune part of `deploy` and `diff`: what exists of the environment before planning (for the
+ * stacks no longer declared and the listener priorities to keep), and `deploy --prune`'s deletion
+ * through the destroy engine, emptying ECR repositories only when the operator agrees.
+ */
+import type { AwsClients } from '../lib/aws/clients.js';
+import type { DestroyResult } from '../lib/stacks/destroy.js';
+import type { EnvironmentSurvey, PrunePlan } from '../lib/stacks/prune.js';
+import { agree } from '../ui/prompt.js';
+import { canPrompt } from '../ui/terminal.js';
+
+/** Lists and describes the environment's stacks (ListStacks, then DescribeStacks for the non-shared ones). */
+export async function survey(aws: AwsClients, env: string): Promise<EnvironmentSurvey> {
+  const [
+    { CloudFormationClient },
+    { listEnvironmentStacks },
+    prune,
+    changeset,
+    { systemClock },
+    { toAwsError },
+  ] = await Promise.all([
+    import('@aws-sdk/client-cloudformation'),
+    import('../lib/stacks/reader.js'),
+    import('../lib/stacks/prune.js'),
+    import('../lib/stacks/changeset.js'),
+    import('../lib/time/clock.js'),
+    import('../lib/aws/clients.js'),
+  ]);
+  const cfn = aws.client(CloudFormationClient);
+  const timing = { clock: systemClock, pollIntervalMs: changeset.DEFAULT_POLL_INTERVAL_MS };
+  return prune.surveyEnvironment(
+    () =>
+      listEnvironmentStacks(cfn, env).catch((error: unknown) => {
+        throw toAwsError(error, 'listing the stacks of the environment');
+      }),
+    (name) => changeset.describeStack(cfn, name, timing),
+  );
+}
+
+/** The line that reports stacks left behind by services taken out of the config. */
+export function undeclaredNote(plan: PrunePlan, command: string): string {
+  if (plan.stacks.length === 0) return '';
+  return (
+    `No longer declared (left in place): ${plan.stacks.map((s) => s.stackName).join(', ')}.\n` +
+    `Try: ecspoc ${command} --env ${plan.env} --prune to delete them.\n`
+  );
+}
+
+/** Deletes the prune plan's stacks, dependents first; repositories are emptied if the operator agrees. */
+export async function executePrune(
+  aws: AwsClients,
+  plan: PrunePlan,
+  options: { yes: boolean; emptyRepositories: boolean; json: boolean; concurrency?: number },
+): Promise<DestroyResult> {
+  const [{ CloudFormationClient }, destroy, { readTemplates }, { systemClock }, changeset] =
+    await Promise.all([
+      import('@aws-sdk/client-cloudformation'),
+      import('../lib/stacks/destroy.js'),
+      import('../lib/stacks/templates.js'),
+      import('../lib/time/clock.js'),
+      import('../lib/stacks/changeset.js'),
+    ]);
+  const context = {
+    env: plan.env,
+    cfn: aws.client(CloudFormationClient),
+    s3: async () => aws.client((await import('@aws-sdk/client-s3')).S3Client),
+    ecr: async () => aws.client((await import('@aws-sdk/client-ecr')).ECRClient),
+    timing: { clock: systemClock, pollIntervalMs: changeset.DEFAULT_POLL_INTERVAL_MS },
+    concurrency: options.concurrency ?? 8,
+    emit: (event: import('../lib/stacks/destroy.js').DestroyEvent) => {
+      if (event.type === 'finished' && !options.json)
+        process.stderr.write(
+          `  pruned ${event.result.stackName}: ${event.result.status}${event.result.reason ? ` (${event.result.reason})` : ''}\n`,
+        );
+    },
+  };
+  const templates = await readTemplates(plan.catalog.components);
+  const destroyPlan = await destroy.planDestroy(plan.catalog, templates, plan.stacks, context);
+  const holding = destroyPlan.stores.filter((s) => !s.empty);
+  let emptyStores = options.emptyRepositories;
+  if (!emptyStores && holding.length > 0) {
+    if (canPrompt() && !options.yes) {
+      emptyStores = await agree(
+        `Empty ${holding.map((s) => `${s.kind} ${s.name}`).join(', ')} first? Its images are lost.`,
+        { yes: false, action: 'empty repositories' },
+      );
+    } else if (!options.json) {
+      process.stderr.write(
+        `Not emptying ${holding.map((s) => s.name).join(', ')} (pass --empty-repositories to): its stack cannot be deleted while it holds images.\n`,
+      );
+    }
+  }
+  return destroy.executeDestroy(destroyPlan, { emptyStores }, context);
+}

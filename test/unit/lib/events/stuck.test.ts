@@ -1,3 +1,4 @@
+import type { Deployment, DescribeServicesCommandOutput, Task } from '@aws-sdk/client-ecs';
 import {
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -14,7 +15,10 @@ const client = new ECSClient({ region: 'us-east-1' });
 const since = new Date('2024-05-01T10:00:00Z');
 const at = (s: number) => new Date(since.getTime() + s * 1000);
 
-function service(events: { id: string; s: number; message: string }[], deployment: object) {
+function service(
+  events: { id: string; s: number; message: string }[],
+  deployment: Deployment,
+): Pick<DescribeServicesCommandOutput, 'services'> {
   return {
     services: [
       {
@@ -33,7 +37,7 @@ function service(events: { id: string; s: number; message: string }[], deploymen
   };
 }
 
-const oomTask = {
+const oomTask: Task = {
   taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/ecspoc-dev/6f3c0000',
   stopCode: 'EssentialContainerExited',
   stoppedReason: 'Essential container in task exited',
@@ -42,7 +46,7 @@ const oomTask = {
     { name: '404', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' },
   ],
 } as const;
-const olderTask = {
+const olderTask: Task = {
   ...oomTask,
   taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/ecspoc-dev/aaaa',
   stoppedAt: at(5),
@@ -50,7 +54,7 @@ const olderTask = {
 };
 
 beforeEach(() => {
-  ecs.on(ListTasksCommand).resolves({ taskArns: [olderTask.taskArn, oomTask.taskArn] });
+  ecs.on(ListTasksCommand).resolves({ taskArns: [olderTask.taskArn!, oomTask.taskArn!] });
   ecs.on(DescribeTasksCommand).resolves({ tasks: [olderTask, oomTask] });
 });
 

@@ -20,10 +20,15 @@ Run it like moto_server: `python3 scripts/moto_server.py -H 127.0.0.1 -p PORT`.
    equal the stack's (moto only did when every parameter was given and the body was inline);
    CreateChangeSet never fails for that reason: as on AWS, the change set is created and ends FAILED
    with "The submitted information didn't contain changes…" (moto's model already does that).
+7. An EventBridge rule with an SNS target publishes the event JSON to the topic, as AWS does (moto
+   raises NotImplementedError for SNS targets, so every PutEvents matching one of the bundle's rules
+   failed with HTTP 500); the rule's other targets (the events log group) get moto's own delivery.
 
 Everything else is moto as shipped.
 """
 
+import copy
+import json
 import sys
 
 from moto.cloudformation.exceptions import ValidationError
@@ -31,7 +36,9 @@ from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult
 from moto.ecs.responses import EC2ContainerServiceResponse
+from moto.core.utils import iso_8601_datetime_without_milliseconds, utcfromtimestamp
 from moto.ec2.models.instances import Instance
+from moto.events.models import Rule
 from moto.server import main
 
 _create_instance = Instance.create_from_cloudformation_json.__func__
@@ -103,6 +110,29 @@ def _parameter_list(self):
     return listed
 
 
+_send_to_targets = Rule.send_to_targets
+
+
+def _send_to_targets_with_sns(self, original_event, transform_input=True):
+    topics = [t for t in self.targets if t["Arn"].split(":")[2:3] == ["sns"]]
+    if not topics:
+        return _send_to_targets(self, original_event, transform_input)
+    if not self.event_pattern.matches_event(original_event):
+        return
+    from moto.sns.models import sns_backends
+
+    event = dict(original_event)
+    if isinstance(event.get("time"), (int, float)):
+        event["time"] = iso_8601_datetime_without_milliseconds(utcfromtimestamp(event["time"]))
+    for target in topics:
+        _, _, _, region, account, _ = target["Arn"].split(":", 5)
+        sns_backends[account][region].get_topic(target["Arn"]).publish(json.dumps(event))
+    others = copy.copy(self)
+    others.targets = [t for t in self.targets if t not in topics]
+    _send_to_targets(others, original_event, transform_input)
+
+
+Rule.send_to_targets = _send_to_targets_with_sns
 Stack.parameter_list = property(_parameter_list)
 Instance.create_from_cloudformation_json = classmethod(_instance_from_cloudformation)
 CloudFormationBackend.execute_change_set = _execute_change_set_with_outputs

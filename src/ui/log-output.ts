@@ -1,6 +1,6 @@
 import { styleText } from 'node:util';
 
-import type { LineFormatter, LogEvent, TailNotice, TailSink } from '../lib/logs/index.js';
+import type { LogEvent, TailNotice, TailSink } from '../lib/logs/index.js';
 import { colourEnabled, isTerminal } from './terminal.js';
 
 type Colour = Parameters<typeof styleText>[0];
@@ -33,20 +33,25 @@ export function tagPainter(
 
 const CHUNK = 64 * 1024;
 
+/** Turns a batch of lines into text: the log tail's LineFormatter, or the events tail's EventFormatter. */
+export interface BatchFormatter<E extends LogEvent> {
+  lines(batch: E[]): string;
+}
+
 /**
  * Draws the tail: lines to stdout, written in chunks (batches that arrive together are coalesced, up
  * to about 64 KiB) and respecting backpressure; notices to stderr. A closed stdout (`| head`) ends the tail
  * quietly through `onClosed`.
  */
-export class TerminalSink implements TailSink {
-  private pending: LogEvent[] = [];
+export class TerminalSink<E extends LogEvent = LogEvent> implements TailSink {
+  private pending: E[] = [];
   private pendingBytes = 0;
   private scheduled = false;
   private closed = false;
   private readonly lastThrottleNotice = new Map<string, number>();
 
   constructor(
-    private readonly formatter: LineFormatter,
+    private readonly formatter: BatchFormatter<E>,
     private readonly out: NodeJS.WritableStream & { isTTY?: boolean },
     private readonly err: NodeJS.WritableStream & { isTTY?: boolean },
     private readonly onClosed: () => void,
@@ -59,7 +64,7 @@ export class TerminalSink implements TailSink {
     });
   }
 
-  events(batch: LogEvent[]): void | Promise<void> {
+  events(batch: E[]): void | Promise<void> {
     if (this.closed) return;
     // Batches that arrive together are formatted together (one column width) and written at once.
     for (const event of batch) {

@@ -233,7 +233,11 @@ describe('the stack bundle deployed into moto through the catalog', () => {
         expect(pattern.detail.clusterArn).toEqual([clusterArn]);
       }
       const targets = await events.send(new ListTargetsByRuleCommand({ Rule: eventRuleName(env, rule) }));
-      expect(targets.Targets).toEqual([expect.objectContaining({ Arn: topicArn })]);
+      // Its topic, and the environment's events log group that `ecspoc events tail` reads.
+      expect(targets.Targets).toEqual([
+        expect.objectContaining({ Arn: topicArn }),
+        { Id: 'events-log', Arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/events/ecspoc-alpha` },
+      ]);
     }
     const outputTopics = EVENT_RULES.map((rule) => {
       const key = rule.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase()) + 'TopicArn';

@@ -50,18 +50,14 @@ export interface TailPlan {
 export type ChooseGroups = (groups: EnvironmentLogGroup[]) => Promise<EnvironmentLogGroup[]>;
 
 /**
- * Checks the request and finds its log groups. With no selector, `choose` (when given) picks among
- * the environment's groups; without it every group of the environment is tailed. Bad times,
- * contradictory flags and unknown names are UsageErrors that say what to do instead.
+ * Checks `--since`/`--until` against `--follow` and each other, and resolves them to epoch ms: the one
+ * time-range rule of every tail (logs and events).
  */
-export async function planTail(
-  client: LogGroupsClient,
-  request: TailRequest,
+export function planTimeRange(
+  request: { since?: string; until?: string },
+  follow: boolean,
   now: number,
-  choose?: ChooseGroups,
-): Promise<TailPlan> {
-  const live = Boolean(request.live);
-  const follow = live || Boolean(request.follow);
+): { startTime: number; endTime?: number } {
   if (follow && request.until !== undefined)
     throw new UsageError('FOLLOW_WITH_UNTIL', '--until cannot be combined with --follow or --live.', {
       suggestions: ['Drop --until to follow new lines, or drop --follow to read up to --until.'],
@@ -76,6 +72,23 @@ export async function planTail(
         suggestions: ['Give an --until later than --since, e.g. --since 1h --until 30m.'],
       },
     );
+  return { startTime, endTime };
+}
+
+/**
+ * Checks the request and finds its log groups. With no selector, `choose` (when given) picks among
+ * the environment's groups; without it every group of the environment is tailed. Bad times,
+ * contradictory flags and unknown names are UsageErrors that say what to do instead.
+ */
+export async function planTail(
+  client: LogGroupsClient,
+  request: TailRequest,
+  now: number,
+  choose?: ChooseGroups,
+): Promise<TailPlan> {
+  const live = Boolean(request.live);
+  const follow = live || Boolean(request.follow);
+  const { startTime, endTime } = planTimeRange(request, follow, now);
   if (request.pageLimit !== undefined && (request.pageLimit < 1 || request.pageLimit > 10_000))
     throw new UsageError(
       'INVALID_PAGE_SIZE',

@@ -27,6 +27,7 @@ import {
 
 import { toAwsError } from '../aws/clients.js';
 import { EcspocError, OperationError, TimeoutError } from '../errors.js';
+import { ServiceWatch, serviceFromArn, type ServiceWatchClient } from '../events/stuck.js';
 import type { Clock } from '../time/clock.js';
 import { type PollResult, waitFor, type WaitOptions } from '../time/wait.js';
 import { isStackMissing } from './reader.js';
@@ -49,6 +50,11 @@ export interface EngineTiming {
   pollIntervalMs: number;
   /** Give up waiting for one stack operation after this long (default 1 h). */
   timeoutMs?: number;
+  /**
+   * ECS, to say why a service resource is still in progress (its events, rollout, last stopped task);
+   * without it only CloudFormation's events are shown.
+   */
+  services?: ServiceWatchClient;
 }
 
 /** Polling interval used when the caller does not choose one. */
@@ -436,29 +442,87 @@ async function followStack(
   seen = new Set<string>(),
 ): Promise<StackOutcome> {
   const events: ResourceEvent[] = [];
+  const services = new ServiceWaits(timing.services, since);
   return waitFor(
     async () => {
       const stack = await describeStack(cfn, stackId, timing);
       const fresh = await newEvents(cfn, stackId, since, seen, timing);
       for (const event of fresh) {
         events.push(event);
+        services.observe(event);
         sink({ kind: 'resource', event });
       }
       const status = stack?.status ?? 'DELETE_COMPLETE';
-      if (status.endsWith('_IN_PROGRESS')) return { done: false, value: undefined, detail: status };
+      if (status.endsWith('_IN_PROGRESS')) {
+        await services.poll(sink);
+        return { done: false, value: undefined, detail: status };
+      }
       const ok = success.has(status);
       const outcome: StackOutcome = {
         ok,
         status,
         ...(stack?.statusReason ? { statusReason: stack.statusReason } : {}),
         outputs: stack?.outputs ?? {},
-        ...(ok ? {} : { failure: firstFailure(events, stackName, status, stack?.statusReason) }),
+        ...(ok
+          ? {}
+          : {
+              failure: await services.explain(firstFailure(events, stackName, status, stack?.statusReason)),
+            }),
         events,
       };
       return { done: true, value: outcome };
     },
     stackWait(timing, (last) => `${stackName} to finish (${last.detail})`, stackName),
   ) as Promise<StackOutcome>;
+}
+
+/**
+ * The ECS services of a stack that CloudFormation is waiting on (an `AWS::ECS::Service` in
+ * CREATE_IN_PROGRESS or UPDATE_IN_PROGRESS whose physical id, the service ARN, is known), each
+ * followed by a ServiceWatch while it waits.
+ */
+class ServiceWaits {
+  private readonly watches = new Map<string, ServiceWatch>();
+  private readonly waiting = new Set<string>();
+
+  constructor(
+    private readonly client: ServiceWatchClient | undefined,
+    private readonly since: Date,
+  ) {}
+
+  observe(event: ResourceEvent): void {
+    if (!this.client || event.resourceType !== 'AWS::ECS::Service') return;
+    const inProgress = event.status === 'CREATE_IN_PROGRESS' || event.status === 'UPDATE_IN_PROGRESS';
+    if (!inProgress) {
+      this.waiting.delete(event.logicalId);
+      return;
+    }
+    const target = event.physicalId ? serviceFromArn(event.physicalId) : undefined;
+    if (!target) return;
+    this.waiting.add(event.logicalId);
+    if (!this.watches.has(event.logicalId))
+      this.watches.set(
+        event.logicalId,
+        new ServiceWatch(this.client, target.cluster, target.service, this.since),
+      );
+  }
+
+  async poll(sink: ActivitySink): Promise<void> {
+    for (const logicalId of this.waiting) {
+      const waiting = await this.watches.get(logicalId)!.poll();
+      if (waiting) sink({ kind: 'service-waiting', logicalId, waiting });
+    }
+  }
+
+  /** A service's failed rollout (the circuit breaker) says why better than "failed to stabilize". */
+  async explain(failure: FailedResource): Promise<FailedResource> {
+    const watch =
+      this.watches.get(failure.logicalId) ?? [...this.watches.values()].find((w) => w.failureReason());
+    // One last look: the rollout turns FAILED as CloudFormation gives up, after the previous poll.
+    if (watch && !watch.failureReason()) await watch.poll();
+    const reason = watch?.failureReason();
+    return reason ? { ...failure, reason } : failure;
+  }
 }
 
 /** Events newer than `since` not seen before, oldest first; reads only as many pages as needed. */

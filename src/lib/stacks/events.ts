@@ -1,3 +1,5 @@
+import { describeWaiting, type ServiceWaiting } from '../events/waiting.js';
+
 /**
  * The typed vocabulary the stack engine reports in: what a change set would do, what
  * CloudFormation is doing to a resource, and how each stack ended. Renderers draw these; the
@@ -50,7 +52,9 @@ export type StackActivity =
   | { kind: 'deleting'; status: string }
   | { kind: 'executing'; changeSetType: 'CREATE' | 'UPDATE' }
   | { kind: 'resource'; event: ResourceEvent }
-  | { kind: 'note'; message: string };
+  | { kind: 'note'; message: string }
+  /** A service resource of the stack is waiting for steady state: what the service itself says. */
+  | { kind: 'service-waiting'; logicalId: string; waiting: ServiceWaiting };
 
 /** A sink for activity of one stack. */
 export type ActivitySink = (activity: StackActivity) => void;
@@ -74,6 +78,11 @@ export function describeActivity(activity: StackActivity): string {
     }
     case 'note':
       return activity.message;
+    case 'service-waiting': {
+      const w = activity.waiting;
+      const said = w.events.length ? ` — ${w.events[w.events.length - 1].message}` : '';
+      return `waiting on service ${describeWaiting(w)}${said}`;
+    }
   }
 }
 

@@ -170,3 +170,11 @@ export function eventRuleName(env: string, rule: EventRule): string {
 export function eventTopicName(env: string, rule: EventRule): string {
   return `ecspoc-${env}-${rule}`;
 }
+
+/**
+ * The log group every event rule of an environment also delivers to. EventBridge's console offers only
+ * groups under `/aws/events/` as targets, so the bundle keeps to that prefix.
+ */
+export function eventsLogGroup(env: string): string {
+  return `/aws/events/ecspoc-${env}`;
+}

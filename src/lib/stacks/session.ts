@@ -1,5 +1,6 @@
 /** Wires a deploy's context from the client factory: CloudFormation, the template bucket, ECR. */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { ECSClient } from '@aws-sdk/client-ecs';
 
 import type { AwsClients } from '../aws/clients.js';
 import { DEFAULT_POLL_INTERVAL_MS } from './changeset.js';
@@ -28,7 +29,12 @@ export function createDeployContext(aws: AwsClients, options: SessionOptions): D
   return {
     env: options.env,
     cfn: aws.client(CloudFormationClient),
-    timing: { clock, pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS },
+    timing: {
+      clock,
+      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      // While a service stack waits for steady state, its service says why (events, rollout, stopped tasks).
+      services: aws.client(ECSClient),
+    },
     concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
     emit: options.emit,
     changeSetName: changeSetName(new Date(clock.now())),

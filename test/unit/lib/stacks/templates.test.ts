@@ -249,7 +249,10 @@ describe('the templates', () => {
         `{ \\"file_path\\": \\"${path}\\", \\"log_group_name\\": \\"/ecspoc/\${EnvName}/instances/${name}\\", \\"log_stream_name\\": \\"{instance_id}\\" }`,
       );
     }
-    const groups = ofType('cluster.yml', 'AWS::Logs::LogGroup').map((g) => g.Properties!);
+    // The events log group (tested below) is the cluster stack's seventh group.
+    const groups = ofType('cluster.yml', 'AWS::Logs::LogGroup')
+      .map((g) => g.Properties!)
+      .filter((g) => JSON.stringify(g.LogGroupName).includes('/instances/'));
     expect(groups.map((g) => g.LogGroupName)).toEqual(
       Object.keys(INSTANCE_LOG_FILES).map((name) => ({ 'Fn::Sub': `/ecspoc/\${EnvName}/instances/${name}` })),
     );
@@ -349,6 +352,50 @@ function matchesStream(pattern: string, group: string, stream: string): boolean 
   );
   return regex.test(`log-group:${group}:log-stream:${stream}`);
 }
+
+describe('the events log group', () => {
+  it('is the second target of every rule, under /aws/events/ with the environment in its name and a retention', () => {
+    const group = resources('cluster.yml').EventsLogGroup!;
+    expect(group.Type).toBe('AWS::Logs::LogGroup');
+    expect(group.Properties).toEqual({
+      LogGroupName: { 'Fn::Sub': '/aws/events/ecspoc-${EnvName}' },
+      RetentionInDays: { Ref: 'LogRetentionDays' },
+    });
+    const rules = ofType('cluster.yml', 'AWS::Events::Rule');
+    expect(rules).toHaveLength(7);
+    for (const rule of rules) {
+      const targets = rule.Properties!.Targets as Json[];
+      expect(targets[1]).toEqual({ Id: 'events-log', Arn: { 'Fn::GetAtt': ['EventsLogGroup', 'Arn'] } });
+      // EventBridge ignores a RoleArn for CloudWatch Logs targets: the resource policy is what counts.
+      expect(targets[1]!.RoleArn).toBeUndefined();
+    }
+  });
+
+  it('lets EventBridge create streams and put events through a resource policy covering the streams', () => {
+    const policy = resources('cluster.yml').EventsLogGroupPolicy!;
+    expect(policy.Type).toBe('AWS::Logs::ResourcePolicy');
+    const text = (policy.Properties!.PolicyDocument as { 'Fn::Sub': string })['Fn::Sub'];
+    const document = JSON.parse(text) as { Statement: Json[] };
+    const [statement] = document.Statement;
+    expect(statement!.Principal).toEqual({
+      Service: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'],
+    });
+    expect(statement!.Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    // On AWS ${EventsLogGroup.Arn} is arn:…:log-group:NAME:* — it covers every stream of the group.
+    const resource = String(statement!.Resource).replace(
+      '${EventsLogGroup.Arn}',
+      `log-group:<EventsLogGroup>${LOG_GROUP_ARN_SUFFIX}`,
+    );
+    expect(
+      matchesStream(
+        resource.replace('<EventsLogGroup>', '/aws/events/ecspoc-dev'),
+        '/aws/events/ecspoc-dev',
+        'c0ffee-1234',
+      ),
+    ).toBe(true);
+    expect(JSON.stringify(policy.Properties!.PolicyName)).toContain('${EnvName}');
+  });
+});
 
 describe('IAM resources have the shape of the real ARNs', () => {
   it('never append :log-stream to a log group Arn (which already ends in :*)', () => {

@@ -1,0 +1,136 @@
+/**
+ * Why a service is not steady yet, while CloudFormation (deploy) or ecspoc (drain, cycle) waits on it:
+ * the service's own events, its primary deployment's rollout state, its task counts and the reason
+ * the last task stopped — read with DescribeServices, ListTasks(desiredStatus STOPPED) and
+ * DescribeTasks, the calls the ECS console's "why is my deployment stuck" view makes.
+ */
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  type ECSClient,
+} from '@aws-sdk/client-ecs';
+
+import { toAwsError } from '../aws/clients.js';
+import { arnId } from './parse.js';
+import { describeStopped, type ServiceWaiting, type StoppedTask } from './waiting.js';
+
+export {
+  describeStopped,
+  describeWaiting,
+  serviceFromArn,
+  type ServiceWaiting,
+  type StoppedTask,
+} from './waiting.js';
+
+/** The one client the watch uses; an ECSClient or a fake. */
+export type ServiceWatchClient = Pick<ECSClient, 'send'>;
+
+/**
+ * Follows one service. Each `poll` reads it once and returns what changed since the previous poll
+ * (undefined when nothing did): each ECS service event is reported once, and only events from `since`
+ * on (a service keeps its last 100 events, most of them about earlier deployments).
+ */
+export class ServiceWatch {
+  private readonly seen = new Set<string>();
+  private lastSignature = '';
+  private last?: ServiceWaiting;
+
+  constructor(
+    private readonly client: ServiceWatchClient,
+    readonly cluster: string,
+    readonly service: string,
+    private readonly since: Date,
+  ) {}
+
+  /** Reads the service, its primary deployment and its latest stopped task; returns what is new. */
+  async poll(): Promise<ServiceWaiting | undefined> {
+    let described;
+    try {
+      described = await this.client.send(
+        new DescribeServicesCommand({ cluster: this.cluster, services: [this.service] }),
+      );
+    } catch (error) {
+      throw toAwsError(error, `describing service ${this.service}`);
+    }
+    const service = described.services?.[0];
+    if (!service) return undefined;
+    const primary = service.deployments?.find((d) => d.status === 'PRIMARY') ?? service.deployments?.[0];
+    const events = (service.events ?? [])
+      .filter((e) => e.id && !this.seen.has(e.id) && (e.createdAt ?? new Date(0)) >= this.since)
+      .map((e) => ({
+        id: e.id!,
+        createdAt: (e.createdAt ?? new Date(0)).toISOString(),
+        message: e.message ?? '',
+      }))
+      .reverse();
+    for (const event of events) this.seen.add(event.id);
+    const lastStopped = await this.lastStoppedTask();
+    const waiting: ServiceWaiting = {
+      cluster: this.cluster,
+      service: this.service,
+      events,
+      rolloutState: primary?.rolloutState,
+      rolloutStateReason: primary?.rolloutStateReason,
+      running: primary?.runningCount ?? service.runningCount ?? 0,
+      desired: primary?.desiredCount ?? service.desiredCount ?? 0,
+      pending: primary?.pendingCount ?? service.pendingCount ?? 0,
+      failed: primary?.failedTasks ?? 0,
+      ...(lastStopped ? { lastStopped } : {}),
+    };
+    this.last = waiting;
+    const signature = JSON.stringify({ ...waiting, events: [] });
+    if (events.length === 0 && signature === this.lastSignature) return undefined;
+    this.lastSignature = signature;
+    return waiting;
+  }
+
+  /**
+   * Why the service failed, when its deployment failed: the circuit breaker's rollback reason and the
+   * stopped task behind it, which say more than CloudFormation's "resource failed to stabilize".
+   */
+  failureReason(): string | undefined {
+    const last = this.last;
+    if (!last || last.rolloutState !== 'FAILED') return undefined;
+    const stopped = last.lastStopped ? `; last stopped task: ${describeStopped(last.lastStopped)}` : '';
+    return `${last.service}: ${last.rolloutStateReason ?? 'deployment failed'}${stopped}`;
+  }
+
+  private async lastStoppedTask(): Promise<StoppedTask | undefined> {
+    try {
+      // ECS keeps stopped tasks visible for about an hour; ListTasks returns the newest first.
+      const listed = await this.client.send(
+        new ListTasksCommand({
+          cluster: this.cluster,
+          serviceName: this.service,
+          desiredStatus: 'STOPPED',
+          maxResults: 10,
+        }),
+      );
+      const arns = listed.taskArns ?? [];
+      if (arns.length === 0) return undefined;
+      const described = await this.client.send(
+        new DescribeTasksCommand({ cluster: this.cluster, tasks: arns }),
+      );
+      const tasks = (described.tasks ?? []).filter((t) => t.stoppedAt || t.stoppedReason);
+      // Sort by stop time, not list order: the list order is not documented as a time order.
+      tasks.sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
+      const task = tasks[0];
+      if (!task) return undefined;
+      return {
+        taskId: arnId(task.taskArn ?? ''),
+        stopCode: task.stopCode,
+        stoppedReason: task.stoppedReason,
+        stoppedAt: task.stoppedAt?.toISOString(),
+        containers: (task.containers ?? []).map((c) => ({
+          name: c.name ?? '?',
+          lastStatus: c.lastStatus,
+          exitCode: c.exitCode,
+          reason: c.reason,
+        })),
+      };
+    } catch (error) {
+      throw toAwsError(error, `reading the stopped tasks of ${this.service}`);
+    }
+  }
+}

@@ -23,6 +23,13 @@ export interface ConfigFile {
   profile?: string;
   endpointUrl?: string;
   environments?: Record<string, EnvironmentConfig>;
+  /** `logs tail` settings: `logs.maxRate`, FilterLogEvents calls per second (the account's quota). */
+  logs?: LogsConfig;
+}
+
+/** The `logs` section of a config file. */
+export interface LogsConfig {
+  maxRate?: number;
 }
 
 /** Where a setting came from, for `doctor` and `--debug`. */
@@ -49,6 +56,7 @@ export interface Settings {
   endpointSource?: SettingSource;
   configFiles: string[];
   environment: EnvironmentConfig;
+  logs: LogsConfig;
 }
 
 /** The per-user config file: `$XDG_CONFIG_HOME/ecspoc/config.yml` (default `~/.config/ecspoc/config.yml`). */
@@ -101,7 +109,7 @@ function checkConfig(value: unknown, path: string): ConfigFile {
   if (!isRecord(value)) fail('the top level must be a mapping');
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (![...STRING_KEYS, 'environments'].includes(key)) fail(`unknown key "${key}"`);
+    if (![...STRING_KEYS, 'environments', 'logs'].includes(key)) fail(`unknown key "${key}"`);
   }
   for (const key of STRING_KEYS) {
     if (record[key] !== undefined && typeof record[key] !== 'string') fail(`"${key}" must be a string`);
@@ -129,7 +137,17 @@ function checkConfig(value: unknown, path: string): ConfigFile {
       }
     }
   }
-  return normaliseScalars(record) as ConfigFile;
+  const { logs, ...rest } = record;
+  if (logs !== undefined) {
+    if (!isRecord(logs)) fail('"logs" must be a mapping');
+    for (const key of Object.keys(logs as Record<string, unknown>))
+      if (key !== 'maxRate') fail(`unknown key "logs.${key}"`);
+    const maxRate = (logs as Record<string, unknown>).maxRate;
+    if (maxRate !== undefined && (typeof maxRate !== 'number' || !(maxRate >= 1 && maxRate <= 100)))
+      fail('"logs.maxRate" must be a number of calls per second between 1 and 100');
+  }
+  const checked = normaliseScalars(rest) as ConfigFile;
+  return logs === undefined ? checked : { ...checked, logs: logs as LogsConfig };
 }
 
 function checkStringMap(value: unknown, where: string, fail: (what: string) => never): void {
@@ -157,6 +175,7 @@ export function mergeConfigs(files: ConfigFile[]): ConfigFile {
   const merged: ConfigFile = {};
   for (const file of files) {
     for (const key of STRING_KEYS) if (file[key] !== undefined) merged[key] = file[key];
+    if (file.logs) merged.logs = { ...merged.logs, ...file.logs };
     for (const [name, entry] of Object.entries(file.environments ?? {})) {
       const previous = merged.environments?.[name] ?? {};
       const components = { ...previous.components };
@@ -251,6 +270,7 @@ export async function resolveSettings(
     endpointSource,
     configFiles: paths,
     environment,
+    logs: config.logs ?? {},
   };
 }
 

@@ -135,7 +135,7 @@ export async function tailLogs(options: TailOptions, deps: TailDeps, sink: TailS
 
   const lookback = deps.lookback ?? new LookbackWindow(undefined, undefined, undefined, clock());
   const seen = options.groups.map(() => new SeenEvents());
-  let pollStart = clock();
+  const pollStart = clock();
   const keepFrom = pollStart - lookback.ms(pollStart);
   const remember: EventFilter | undefined = options.follow
     ? (index, event) => {

@@ -4,8 +4,9 @@ import type { Sleep } from './types.js';
 export const DEFAULT_MAX_RATE = 5;
 
 /**
- * One FilterLogEvents budget for every group a tail reads: a token bucket holding at most one second
- * of calls, refilled at the current rate. CloudWatch Logs enforces its per-account, per-region
+ * One FilterLogEvents budget for every group a tail reads: calls are spaced 1/rate apart (a token
+ * bucket holding a single call, so no burst either: never more than `rate` calls in any second,
+ * however the service counts them). CloudWatch Logs enforces its per-account, per-region
  * "transactions per second" quota (FilterLogEvents: 5/s in several regions, 10 or 25 in others)
  * across every caller of the account, so a throttled call is also a sign that someone else spends
  * the quota: the rate halves on throttling (never below `floor`) and climbs back by a tenth of the
@@ -22,7 +23,7 @@ export class RateBudget {
     private readonly floor = Math.min(0.5, maxRate),
   ) {
     this.rate = maxRate;
-    this.tokens = Math.max(1, maxRate);
+    this.tokens = 1;
     this.refilledAt = clock();
   }
 
@@ -61,6 +62,6 @@ export class RateBudget {
   private refill(now: number): void {
     const elapsed = Math.max(0, now - this.refilledAt);
     this.refilledAt = now;
-    this.tokens = Math.min(Math.max(1, this.maxRate), this.tokens + (elapsed / 1_000) * this.rate);
+    this.tokens = Math.min(1, this.tokens + (elapsed / 1_000) * this.rate);
   }
 }

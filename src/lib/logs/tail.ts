@@ -107,8 +107,9 @@ async function* filterPages(
  * polling. Each poll reaches back over an adaptive look-back window before the previous poll's start,
  * so events that arrive late are still found; event ids seen inside that window are remembered and
  * never printed twice, and ids older than the window are forgotten (bounded memory). New streams of a
- * group are found because every poll reads the whole group. The interval shortens while events keep
- * coming, lengthens when idle, and backs off while the service throttles.
+ * group are found because every poll reads the whole group. Every FilterLogEvents call, backfill and
+ * follow alike, spends one shared budget (`maxRate` calls a second, see budget.ts); following polls one
+ * group at a time and prints in time order across groups behind a watermark (see follow.ts).
  */
 export async function tailLogs(options: TailOptions, deps: TailDeps, sink: TailSink): Promise<TailResult> {
   const clock = deps.clock ?? Date.now;

@@ -4,7 +4,7 @@
 //   1. backfill: events per second printed from 100,000 events in one group (median of interleaved runs);
 //   2. follow: median latency from a finished PutLogEvents to the line on stdout;
 //   3. a long follow under steady writes: resident memory sampled every second (should stay flat).
-// Usage: npm run bench:logs [-- --runs 3 --events 100000 --latency-events 40 --rss-seconds 60 --only backfill|groups|latency|memory]
+// Usage: npm run bench:logs [-- --runs 3 --events 100000 --latency-events 40 --rss-seconds 60 --only backfill|groups|quota|latency|memory]
 // AWS CLI v2 is Debian's `awscli` package (/usr/bin/aws); the `aws` of pip is v1, without `logs tail`.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 
 import { startMoto } from '../scripts/moto.js';
+import { startThrottleProxy } from '../scripts/throttle-proxy.js';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -314,6 +315,87 @@ async function groupsMemory(endpoint, aws, client) {
     );
 }
 
+/**
+ * Following 8 groups through the rig's throttling proxy (FilterLogEvents limited to 5/s, as AWS in
+ * several regions): median latency from a finished PutLogEvents to the printed line, and lines lost,
+ * repeated and out of order. Goal: median <= 1.5 s, 0 / 0 / 0. The baseline is the same follow with
+ * no quota in front of moto.
+ */
+async function quota(motoEndpoint, client) {
+  const GROUPS = 8;
+  const proxy = await startThrottleProxy(motoEndpoint, { rate: 5 });
+  const groups = Array.from({ length: GROUPS }, (_, i) => `/bench/quota/g${i}`);
+  for (const group of groups) {
+    await client.send(new CreateLogGroupCommand({ logGroupName: group }));
+    await client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'i-0bench' }));
+  }
+  const results = {};
+  for (const [label, endpoint] of [
+    ['through a 5/s quota', proxy.endpoint],
+    ['no quota (moto direct)', motoEndpoint],
+  ]) {
+    const printed = [];
+    const args = [
+      'logs',
+      'tail',
+      ...groups.flatMap((g) => ['--group', g]),
+      '--follow',
+      '--json',
+      '--since',
+      '1m',
+    ];
+    const { child } = follow(
+      [process.execPath, [bin, ...args]],
+      { ...baseEnv(endpoint), AWS_MAX_ATTEMPTS: '1' },
+      (line, at) => {
+        if (line.startsWith('{')) printed.push({ ...JSON.parse(line), at });
+      },
+    );
+    await sleep(5_000);
+    const written = new Map();
+    for (let round = 0; round < LATENCY_EVENTS; round++) {
+      await Promise.all(
+        groups.map(async (group, g) => {
+          const message = `quota ${label} ${round} ${g}`;
+          const timestamp = Date.now();
+          await client.send(
+            new PutLogEventsCommand({
+              logGroupName: group,
+              logStreamName: 'i-0bench',
+              logEvents: [{ timestamp, message }],
+            }),
+          );
+          written.set(message, Date.now());
+        }),
+      );
+      await sleep(250 + Math.floor(Math.random() * 250));
+    }
+    await sleep(6_000);
+    child.kill('SIGINT');
+    const mine = printed.filter((e) => written.has(e.message));
+    const delays = mine.map((e) => e.at - written.get(e.message));
+    const times = printed.map((e) => Date.parse(e.timestamp));
+    results[label] = {
+      median: median(delays),
+      lost: written.size - new Set(mine.map((e) => e.message)).size,
+      repeated: mine.length - new Set(mine.map((e) => e.message)).size,
+      outOfOrder: times.filter((t, i) => i > 0 && t < times[i - 1]).length,
+    };
+  }
+  console.log(
+    `\nfollow ${GROUPS} groups, ${LATENCY_EVENTS} rounds of one line per group (~0.4 s apart); throttled calls: ${proxy.stats.throttled}`,
+  );
+  for (const [label, r] of Object.entries(results))
+    console.log(
+      `  ${label.padEnd(24)} median ${String(r.median).padStart(5)} ms   lost ${r.lost}  repeated ${r.repeated}  out of order ${r.outOfOrder}`,
+    );
+  const [quotaLabel, freeLabel] = Object.keys(results);
+  console.log(
+    `  ratio: under the quota ${(results[quotaLabel].median / results[freeLabel].median).toFixed(2)}x the latency without it (goal: median <= 1,500 ms)`,
+  );
+  await proxy.stop();
+}
+
 function rssKb(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -398,6 +480,7 @@ try {
     }
   }
   if (part('groups')) await groupsMemory(moto.endpoint, aws, client);
+  if (part('quota')) await quota(moto.endpoint, client);
   if (part('latency')) await latency(moto.endpoint, aws, client);
   if (part('memory')) await memory(moto.endpoint, client);
 } finally {

@@ -330,9 +330,9 @@ async function quota(motoEndpoint, client) {
     await client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'i-0bench' }));
   }
   const results = {};
-  for (const [label, endpoint] of [
-    ['through a 5/s quota', proxy.endpoint],
-    ['no quota (moto direct)', motoEndpoint],
+  for (const [label, endpoint, rate] of [
+    ['through a 5/s quota', proxy.endpoint, '5'],
+    ['no quota, --max-rate 100', motoEndpoint, '100'],
   ]) {
     const printed = [];
     const args = [
@@ -343,6 +343,8 @@ async function quota(motoEndpoint, client) {
       '--json',
       '--since',
       '1m',
+      '--max-rate',
+      rate,
     ];
     const { child } = follow(
       [process.execPath, [bin, ...args]],

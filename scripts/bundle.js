@@ -62,6 +62,22 @@ const result = await build({
   },
   plugins: [
     {
+      // A CommonJS package loaded by `await import()` becomes a chunk with a default export only, so
+      // `const { parse } = await import('yaml')` would find nothing: re-export yaml's names from ESM.
+      name: 'cjs-named-exports',
+      setup(build) {
+        build.onResolve({ filter: /^yaml$/ }, (args) =>
+          args.kind === 'dynamic-import' ? { path: 'yaml', namespace: 'cjs-named' } : undefined,
+        );
+        build.onLoad({ filter: /.*/, namespace: 'cjs-named' }, () => ({
+          contents:
+            "import yaml from 'yaml';\nexport const { parse, stringify, parseDocument, parseAllDocuments } = yaml;\nexport default yaml;",
+          resolveDir: root,
+          loader: 'js',
+        }));
+      },
+    },
+    {
       name: 'entries',
       setup(build) {
         build.onResolve({ filter: /^entry:/ }, (args) => ({ path: args.path, namespace: 'entry' }));

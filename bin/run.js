@@ -7,5 +7,24 @@ const { default: nodeModule } = await import('node:module');
 nodeModule.enableCompileCache?.();
 
 // The single-file build (scripts/bundle.js): @oclif/core in one module instead of 166.
-const { execute } = await import('../dist/bundle/cli/oclif.js');
-await execute({ dir: import.meta.url });
+const { flush, handle, run } = await import('../dist/bundle/cli/oclif.js');
+await run(process.argv.slice(2), import.meta.url)
+  .then(() => flush())
+  .catch(async (error) => {
+    // A mistyped command never reaches a command's error renderer: oclif's not-found hook ends the
+    // run with exit 127. Under --json, say so on stdout as every other error does.
+    const argv = process.argv.slice(2);
+    const end = argv.indexOf('--');
+    if (error?.oclif?.exit === 127 && (end === -1 ? argv : argv.slice(0, end)).includes('--json')) {
+      const typed = argv.filter((a) => !a.startsWith('-')).join(' ');
+      const json = {
+        error: {
+          code: 'UNKNOWN_COMMAND',
+          message: `${typed} is not an ecspoc command.`,
+          suggestions: ['ecspoc help lists the commands'],
+        },
+      };
+      process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+    }
+    return handle(error);
+  });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the CLI as a few ESM files under dist/bundle/cli/ (run after `tsc`, which still emits dist/
 // for the benches and the rig's stand-ins):
-//   oclif.js     @oclif/core's `execute`, what bin/run.js loads to answer --version and --help;
+//   oclif.js     @oclif/core's `run`, `flush` and `handle`, what bin/run.js loads to answer --version and --help;
 //   commands.js  every command class, exported as COMMANDS (oclif's "explicit" command strategy);
 //   chunk-*.js   code shared between the two, and one chunk per dynamic import (each SDK client,
 //                listr2, the prompts), so a command loads only the clients it uses.
@@ -83,7 +83,11 @@ const result = await build({
         build.onResolve({ filter: /^entry:/ }, (args) => ({ path: args.path, namespace: 'entry' }));
         build.onLoad({ filter: /.*/, namespace: 'entry' }, (args) =>
           args.path === 'entry:oclif'
-            ? { contents: "export { execute } from '@oclif/core';", resolveDir: root, loader: 'js' }
+            ? {
+                contents: "export { flush, handle, run } from '@oclif/core';",
+                resolveDir: root,
+                loader: 'js',
+              }
             : { contents: commandsSource, resolveDir: root, loader: 'js' },
         );
       },

@@ -1,8 +1,8 @@
-import { Command, Errors, Flags, Interfaces } from '@oclif/core';
+import { Command, Flags, Interfaces } from '@oclif/core';
 
 import type { AwsClients } from './lib/aws/clients.js';
 import type { Settings } from './lib/config/index.js';
-import { EcspocError, EXIT_CODES, InterruptedError } from './lib/errors.js';
+import { describeFailure, type FailureContext, failureJson, failureLines } from './ui/error-output.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -86,21 +86,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    const debug = this.isDebug();
-    const { exitCode, lines } = describeFailure(error);
-    if (this.jsonEnabled() && exitCode !== EXIT_CODES.usage) {
-      const ecspoc = error instanceof EcspocError ? error : undefined;
-      this.logJson({
-        error: {
-          code: ecspoc?.code ?? 'FAILED',
-          message: error.message,
-          suggestions: ecspoc?.suggestions ?? [],
-        },
-      });
-    }
-    process.stderr.write(lines.join('\n') + '\n');
-    if (debug && error.stack) process.stderr.write(error.stack + '\n');
-    this.exit(exitCode);
+    const failure = describeFailure(error, {
+      command: [this.config.bin, ...(this.id ?? '').split(':')].filter(Boolean).join(' '),
+      flags: { ...this.ctor.baseFlags, ...this.ctor.flags } as FailureContext['flags'],
+    });
+    // Usage errors too: a script that passed --json reads why on stdout, with the same exit code.
+    if (this.errorsAsJson()) this.logJson(failureJson(failure));
+    process.stderr.write(failureLines(failure).join('\n') + '\n');
+    if (this.isDebug() && error.stack) process.stderr.write(error.stack + '\n');
+    this.exit(failure.exitCode);
+  }
+
+  /**
+   * `--json` asks for machine-readable errors even when parsing failed (oclif's own jsonEnabled()
+   * then still works from argv); `logs tail --json` selects a line format, and is honoured the same.
+   */
+  private errorsAsJson(): boolean {
+    if (this.jsonEnabled()) return true;
+    const end = this.argv.indexOf('--');
+    const argv = end === -1 ? this.argv : this.argv.slice(0, end);
+    return 'json' in (this.ctor.flags ?? {}) && argv.includes('--json');
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {
@@ -121,34 +126,5 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 }
 
-/** The one-line message, suggestions and exit code for anything a command throws. */
-export function describeFailure(error: Error & { exitCode?: number; oclif?: { exit?: number } }): {
-  exitCode: number;
-  lines: string[];
-} {
-  if (error instanceof EcspocError) {
-    return {
-      exitCode: error.exitCode,
-      lines: [`Error: ${error.message}`, ...error.suggestions.map((s) => `Try: ${s}`)],
-    };
-  }
-  if (error.name === 'ExitPromptError' || error.name === 'AbortPromptError') {
-    return describeFailure(new InterruptedError());
-  }
-  if (error instanceof Errors.CLIError) {
-    // oclif parse errors (unknown flag, missing argument) carry exit code 2.
-    const exitCode = error.oclif?.exit ?? EXIT_CODES.failure;
-    const firstLine = error.message.split('\n')[0];
-    return {
-      exitCode: exitCode === 1 ? EXIT_CODES.failure : exitCode,
-      lines: [
-        `Error: ${firstLine}`,
-        ...(exitCode === 2 ? ['Try: add --help to see the flags and arguments.'] : []),
-      ],
-    };
-  }
-  return {
-    exitCode: EXIT_CODES.failure,
-    lines: [`Error: ${error.message.split('\n')[0]}`, 'Try: run again with --debug for details.'],
-  };
-}
+/** The one-line message, suggestions and exit code for anything a command throws (see src/ui/error-output.ts). */
+export { describeFailure } from './ui/error-output.js';

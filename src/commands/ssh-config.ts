@@ -22,6 +22,11 @@ export default class SshConfig extends BaseCommand<typeof SshConfig> {
   static override flags = {
     write: Flags.boolean({ description: 'merge the block into the SSH config file instead of printing it' }),
     file: Flags.string({ description: 'SSH config file for --write and --dry-run (default: ~/.ssh/config)' }),
+    yes: Flags.boolean({
+      char: 'y',
+      description:
+        'write without asking (--write never asks: the previous file is kept as a backup; accepted like every command that changes something)',
+    }),
     'dry-run': Flags.boolean({
       description: 'print the diff --write would make to the file; change nothing',
     }),

@@ -12,6 +12,8 @@ export const EXIT_CODES = {
   changes: 3,
   aborted: 4,
   timedOut: 5,
+  /** `instances cycle --plan`: the plan has problems, so the cycle would be refused (a CI gate). */
+  refused: 6,
   interrupted: 130,
 } as const;
 

@@ -24,6 +24,8 @@ export interface DeployRequest {
   /** Make change sets even for stacks whose template and parameters are as deployed. */
   force?: boolean;
   json: boolean;
+  /** The command the operator ran, named again in hints (`diff` runs this flow as a dry run). */
+  command?: 'deploy' | 'diff';
 }
 
 /** `--json` of a dry run: the plan, without the engine's internals. */
@@ -50,12 +52,10 @@ export async function runDeployFlow(request: DeployRequest): Promise<FlowOutcome
     import('../lib/stacks/session.js'),
     import('../lib/stacks/deploy.js'),
   ]);
-  const input = await loadDeployInput(
-    request.env,
-    request.environment,
-    request.selection,
-    request.parameters,
-  );
+  const input = {
+    ...(await loadDeployInput(request.env, request.environment, request.selection, request.parameters)),
+    command: request.command ?? 'deploy',
+  };
   const tasks = input.components.map((c) => ({ key: c.name, title: c.stackName }));
   const controller = new AbortController();
   let display = new DeployProgress(await createProgress(tasks, { json: request.json }));

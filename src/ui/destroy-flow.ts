@@ -50,7 +50,7 @@ export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOu
     import('../lib/stacks/templates.js'),
     import('../lib/doctor/index.js'),
     import('../lib/stacks/destroy.js'),
-    import('../lib/stacks/clock.js'),
+    import('../lib/time/clock.js'),
     import('../lib/stacks/changeset.js'),
   ]);
   const { toAwsError } = await import('../lib/aws/clients.js');

@@ -50,6 +50,7 @@ export async function runDiff(
       parameters: request.parameters,
       ...(request.concurrency ? { concurrency: request.concurrency } : {}),
       dryRun: true,
+      command: 'diff',
       yes: false,
       ...(request.force ? { force: true } : {}),
       json: request.json,
@@ -67,7 +68,7 @@ export async function runDiff(
       request.selection,
       request.parameters,
     );
-    const plan = offlinePlan(input);
+    const plan = offlinePlan({ ...input, command: 'diff' });
     if (!request.json) process.stdout.write(renderOfflinePlan(plan));
     return {
       output: { ...plan, offline: true, reason: error.message },

@@ -1,7 +1,7 @@
 /** How `ecspoc instances` draws its results, plans and progress. */
 import type { CycleResult, PreparedCycle } from '../lib/instances/cycle.js';
 import type { DrainResult } from '../lib/instances/drain.js';
-import { formatDuration } from '../lib/instances/duration.js';
+import { formatDuration } from '../lib/time/duration.js';
 import type { InstanceEvent } from '../lib/instances/events.js';
 import type { InstanceList } from '../lib/instances/list.js';
 import type { CyclePlan } from '../lib/instances/plan.js';
@@ -170,7 +170,8 @@ export function renderPlan(view: PlanView, stream: NodeJS.WriteStream = process.
 
 /** The closing lines of a cycle. */
 export function renderCycleSummary(result: CycleResult): string {
-  if (result.replaced.length === 0 && !result.resumed) return 'Nothing to replace.\n';
+  // The engine already said "Nothing to replace: every instance is up to date."; say it once.
+  if (result.replaced.length === 0 && !result.resumed) return '';
   const batches = new Set(result.replaced.map((r) => r.batch)).size;
   const same = (a: number, b: number) => (a === b ? 'as before' : `was ${a}`);
   return (

@@ -357,6 +357,23 @@ describe('ecspoc ssh-config against a deployed environment', () => {
     expect(ssh.stderr).toContain('Try: ecspoc deploy --env nobastion');
   });
 
+  it('--write --file under /proc fails at once with exit code 2 and what to do (no 100 % CPU spin)', async () => {
+    // recursive mkdir retries forever under /proc: a short kill timeout makes a hang a failure
+    const result = await runCli(
+      ['ssh-config', '--env', ENV, '--write', '--file', '/proc/ecspoc-e2e/config'],
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(
+      'Error: Cannot create the directory /proc/ecspoc-e2e for /proc/ecspoc-e2e/config: the file system there does not take new directories.',
+    );
+    expect(result.stderr).toContain('Give --file a path in a directory you can write');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stdout).toBe('');
+  });
+
   it('refuses bad flags with one line and exit code 2, before any AWS call', async () => {
     const result = await runCli(['ssh-config', '--env', ENV, '--host-prefix', 'a*b', '--debug']);
     expect(result.code).toBe(2);

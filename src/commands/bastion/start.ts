@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 
 import type { BastionActionResult } from '../../lib/bastion/index.js';
 import { BaseCommand } from '../../base-command.js';
+import { durationFlag } from '../../flags/duration.js';
 
 /** The start result, and whether the SSH config was refreshed with the new address. */
 export type BastionStartResult = BastionActionResult & { sshConfig?: { file: string; refreshed: boolean } };
@@ -26,14 +27,20 @@ export default class BastionStart extends BaseCommand<typeof BastionStart> {
       default: true,
       allowNo: true,
     }),
-    timeout: Flags.integer({
-      description: 'seconds to wait before giving up (exit code 5)',
-      default: 600,
-      min: 1,
+    timeout: durationFlag({
+      description: 'how long to wait in all before giving up (exit code 5)',
+      default: '10m',
+      bareSeconds: true,
+      minMs: 1_000,
     }),
     'refresh-ssh-config': Flags.boolean({
       description: 'rewrite the SSH config block with the new address (default: ask on a terminal)',
       allowNo: true,
+    }),
+    yes: Flags.boolean({
+      char: 'y',
+      description:
+        'do not ask: refresh the SSH config block with the new address (unless --no-refresh-ssh-config)',
     }),
     'ssh-config-file': Flags.string({ description: 'SSH config file to refresh (default: ~/.ssh/config)' }),
   };
@@ -49,7 +56,7 @@ export default class BastionStart extends BaseCommand<typeof BastionStart> {
     const json = this.jsonEnabled();
     const result = await bastionLib.startBastion(bastionLib.bastionClients(aws), env, {
       wait: flags.wait,
-      timeoutMs: flags.timeout * 1000,
+      timeoutMs: flags.timeout,
       ...(json ? {} : { onEvent: bastionEventPrinter() }),
     });
     if (!json) process.stdout.write(renderBastionStatus(result.bastion));
@@ -63,7 +70,7 @@ export default class BastionStart extends BaseCommand<typeof BastionStart> {
     const { offerSshConfigRefresh } = await import('../../ui/ssh-refresh.js');
     const sshConfig = await offerSshConfigRefresh(aws, result.bastion, {
       file: flags['ssh-config-file'],
-      refresh: flags['refresh-ssh-config'],
+      refresh: flags['refresh-ssh-config'] ?? (flags.yes ? true : undefined),
       json,
     });
     return { ...result, ...(sshConfig ? { sshConfig } : {}) };

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 
 import type { BastionActionResult } from '../../lib/bastion/index.js';
 import { BaseCommand } from '../../base-command.js';
+import { durationFlag } from '../../flags/duration.js';
 
 export default class BastionStop extends BaseCommand<typeof BastionStop> {
   static override summary = 'Stop the bastion while nobody needs it';
@@ -16,10 +17,11 @@ export default class BastionStop extends BaseCommand<typeof BastionStop> {
   static override flags = {
     yes: Flags.boolean({ char: 'y', description: 'stop without asking' }),
     wait: Flags.boolean({ description: 'wait until the bastion is stopped', default: true, allowNo: true }),
-    timeout: Flags.integer({
-      description: 'seconds to wait before giving up (exit code 5)',
-      default: 600,
-      min: 1,
+    timeout: durationFlag({
+      description: 'how long to wait in all before giving up (exit code 5)',
+      default: '10m',
+      bareSeconds: true,
+      minMs: 1_000,
     }),
   };
 
@@ -35,7 +37,7 @@ export default class BastionStop extends BaseCommand<typeof BastionStop> {
     const env = settings.env;
     const result = await stopBastion(bastionClients(aws), env, {
       wait: flags.wait,
-      timeoutMs: flags.timeout * 1000,
+      timeoutMs: flags.timeout,
       ...(this.jsonEnabled() ? {} : { onEvent: bastionEventPrinter() }),
       confirm: (bastion) =>
         confirm(

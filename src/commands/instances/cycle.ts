@@ -1,6 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
+import { EXIT_CODES } from '../../lib/errors.js';
+import { durationFlag } from '../../flags/duration.js';
 import type { CycleResult } from '../../lib/instances/cycle.js';
 
 export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
@@ -40,12 +42,20 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
     'stop-standalone-tasks': Flags.boolean({
       description: 'stop tasks that are not part of a service as their instance drains',
     }),
-    plan: Flags.boolean({ description: 'print the batches, surge and capacity check; change nothing' }),
-    timeout: Flags.string({
-      default: '20m',
-      description: 'limit of each step (registration, drain, services), e.g. 10m',
+    plan: Flags.boolean({
+      description:
+        'print the batches, surge and capacity check; change nothing (exit 6 when the cycle would be refused)',
     }),
-    'poll-interval': Flags.string({ default: '5s', description: 'how often to check progress' }),
+    timeout: durationFlag({
+      default: '20m',
+      bareSeconds: true,
+      description: 'limit of each step (registration, drain, services)',
+    }),
+    'poll-interval': durationFlag({
+      default: '5s',
+      bareSeconds: true,
+      description: 'how often to check progress',
+    }),
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
   };
   static override enableJsonFlag = true;
@@ -54,15 +64,13 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
     const { argv } = await this.parse(InstancesCycle);
     const ids = argv as string[];
     const { settings, aws } = await this.awsContext();
-    const [{ instanceClients }, { cycleInstances }, { parseDuration }, { systemClock }, { apiCalls }, ui] =
-      await Promise.all([
-        import('../../lib/instances/clients.js'),
-        import('../../lib/instances/cycle.js'),
-        import('../../lib/instances/duration.js'),
-        import('../../lib/instances/clock.js'),
-        import('../../lib/aws/counter.js'),
-        import('../../ui/instances.js'),
-      ]);
+    const [{ instanceClients }, { cycleInstances }, { systemClock }, { apiCalls }, ui] = await Promise.all([
+      import('../../lib/instances/clients.js'),
+      import('../../lib/instances/cycle.js'),
+      import('../../lib/time/clock.js'),
+      import('../../lib/aws/counter.js'),
+      import('../../ui/instances.js'),
+    ]);
     const [{ cycleSession }, { onInterrupt }, { UsageError }] = await Promise.all([
       import('../../ui/cycle-session.js'),
       import('../../ui/interrupt.js'),
@@ -86,8 +94,8 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
           maxUnavailable: this.flags['max-unavailable'],
           raiseMax: this.flags['raise-max'],
           stopStandaloneTasks: this.flags['stop-standalone-tasks'],
-          stepTimeoutMs: parseDuration(this.flags.timeout, '--timeout'),
-          pollIntervalMs: parseDuration(this.flags['poll-interval'], '--poll-interval'),
+          stepTimeoutMs: this.flags.timeout,
+          pollIntervalMs: this.flags['poll-interval'],
           planOnly: this.flags.plan,
         },
         {
@@ -102,6 +110,8 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
         const view = { ...result, resumedRun: result.resumed ? result.runId : undefined };
         process.stdout.write(this.flags.plan ? ui.renderPlan(view) : ui.renderCycleSummary(result));
       }
+      // The plan is printed (or returned) either way; the exit code says whether the cycle would run.
+      if (this.flags.plan && result.plan.problems.length > 0) process.exitCode = EXIT_CODES.refused;
       return result;
     } catch (error) {
       await session.end(error);

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
+import { durationFlag } from '../../flags/duration.js';
 import type { DrainResult } from '../../lib/instances/drain.js';
 
 export default class InstancesDrain extends BaseCommand<typeof InstancesDrain> {
@@ -25,8 +26,12 @@ export default class InstancesDrain extends BaseCommand<typeof InstancesDrain> {
       allowNo: true,
       description: 'wait until no task runs (--no-wait: return at once)',
     }),
-    timeout: Flags.string({ default: '15m', description: 'how long to wait, e.g. 90s, 15m, 1h' }),
-    'poll-interval': Flags.string({ default: '5s', description: 'how often to check progress' }),
+    timeout: durationFlag({ default: '15m', bareSeconds: true, description: 'how long to wait' }),
+    'poll-interval': durationFlag({
+      default: '5s',
+      bareSeconds: true,
+      description: 'how often to check progress',
+    }),
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
   };
   static override enableJsonFlag = true;
@@ -34,25 +39,17 @@ export default class InstancesDrain extends BaseCommand<typeof InstancesDrain> {
   public async run(): Promise<DrainResult> {
     const { argv } = await this.parse(InstancesDrain);
     const { settings, aws } = await this.awsContext();
-    const [
-      lib,
-      fleetLib,
-      { drainInstances, prepareDrain },
-      { parseDuration },
-      { systemClock },
-      { confirm },
-      ui,
-    ] = await Promise.all([
-      import('../../lib/instances/clients.js'),
-      import('../../lib/instances/fleet.js'),
-      import('../../lib/instances/drain.js'),
-      import('../../lib/instances/duration.js'),
-      import('../../lib/instances/clock.js'),
-      import('../../ui/prompt.js'),
-      import('../../ui/instances.js'),
-    ]);
-    const timeoutMs = parseDuration(this.flags.timeout, '--timeout');
-    const pollIntervalMs = parseDuration(this.flags['poll-interval'], '--poll-interval');
+    const [lib, fleetLib, { drainInstances, prepareDrain }, { systemClock }, { confirm }, ui] =
+      await Promise.all([
+        import('../../lib/instances/clients.js'),
+        import('../../lib/instances/fleet.js'),
+        import('../../lib/instances/drain.js'),
+        import('../../lib/time/clock.js'),
+        import('../../ui/prompt.js'),
+        import('../../ui/instances.js'),
+      ]);
+    const timeoutMs = this.flags.timeout;
+    const pollIntervalMs = this.flags['poll-interval'];
     const clients = lib.instanceClients(aws);
     const fleet = await fleetLib.describeFleet(clients, settings.env);
     let ids = argv as string[];

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
+import { timeSpecFlag } from '../../flags/duration.js';
 
 const many = (description: string) => Flags.string({ description, multiple: true, delimiter: ',' });
 
@@ -27,11 +28,11 @@ export default class LogsTail extends BaseCommand<typeof LogsTail> {
     instance: many('only these container instances (by EC2 instance id) in the instance log groups'),
     file: many('only these instance log files: dmesg, messages, docker, ecs-agent, ecs-init, audit'),
     group: many('any log group, by name'),
-    since: Flags.string({
+    since: timeSpecFlag({
       description: 'start: a duration before now (10m, 1h30m, 2d) or an ISO-8601 time',
       default: '10m',
     }),
-    until: Flags.string({ description: 'end: a duration before now or an ISO-8601 time (default: now)' }),
+    until: timeSpecFlag({ description: 'end: a duration before now or an ISO-8601 time (default: now)' }),
     filter: Flags.string({
       description: 'CloudWatch Logs filter pattern, e.g. ERROR or "connection refused"',
     }),

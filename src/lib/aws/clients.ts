@@ -1,5 +1,6 @@
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { RetryStrategyV2 } from '@smithy/types';
 import { readFileSync } from 'node:fs';
 
 import { AwsError } from '../errors.js';
@@ -16,6 +17,17 @@ export interface AwsSettings {
 /** The constructor shape shared by every AWS SDK v3 client. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ClientClass<C> = new (config: any) => C;
+
+/** What the factory may be given besides where and as whom. */
+export interface AwsClientsOptions {
+  /**
+   * Makes each client's retry strategy (one per client, as the SDK does, so clients do not share a
+   * retry quota). Unset in production: the SDK's adaptive mode with 5 attempts, or AWS_RETRY_MODE /
+   * AWS_MAX_ATTEMPTS when set. Tests pass a strategy without back-off so no test waits for real.
+   * The SDK documents that `retryStrategy` takes precedence over `maxAttempts` and `retryMode`.
+   */
+  retryStrategy?: () => RetryStrategyV2;
+}
 
 interface MiddlewareClient {
   middlewareStack: {
@@ -44,6 +56,7 @@ export class AwsClients {
   constructor(
     readonly settings: AwsSettings,
     private readonly counter: ApiCallCounter = apiCalls,
+    private readonly options: AwsClientsOptions = {},
   ) {
     this.credentials = fromNodeProviderChain(settings.profile ? { profile: settings.profile } : {});
   }
@@ -56,8 +69,7 @@ export class AwsClients {
         region: this.settings.region,
         credentials: this.credentials,
         ...(this.settings.endpointUrl ? { endpoint: this.settings.endpointUrl } : {}),
-        ...(process.env.AWS_RETRY_MODE ? {} : { retryMode: 'adaptive' }),
-        ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 5 }),
+        ...this.retryConfig(),
         customUserAgent: `ecspoc/${packageVersion()}`,
         requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000 }),
         // An emulator endpoint serves neither virtual-host S3 bucket names nor host-prefixed
@@ -70,6 +82,14 @@ export class AwsClients {
       this.clients.set(clientClass, client);
     }
     return client as unknown as C;
+  }
+
+  private retryConfig(): Record<string, unknown> {
+    if (this.options.retryStrategy) return { retryStrategy: this.options.retryStrategy() };
+    return {
+      ...(process.env.AWS_RETRY_MODE ? {} : { retryMode: 'adaptive' }),
+      ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 5 }),
+    };
   }
 
   /** Releases the sockets of every client created. */

@@ -12,6 +12,8 @@ import { type AwsClients, toAwsError } from '../aws/clients.js';
 import { OperationError, TimeoutError } from '../errors.js';
 import { stackName } from '../stacks/names.js';
 import { type DescribeStacksApi, readStack } from '../stacks/outputs.js';
+import { type Clock, systemClock } from '../time/clock.js';
+import { deadlineAfter, waitFor } from '../time/wait.js';
 
 /** The calls the bastion engine makes. */
 export interface BastionClients {
@@ -46,20 +48,6 @@ export interface BastionStatus {
   uptimeSeconds?: number;
 }
 
-/** Time as the bastion engine sees it; injected so tests never sleep for real. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after `ms` milliseconds. */
-  sleep(ms: number): Promise<void>;
-}
-
-/** The wall clock and real timers. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-
 /** What starting or stopping reports while it works; the command draws these. */
 export type BastionEvent =
   | { type: 'requested'; action: 'start' | 'stop'; instanceId: string; from: BastionState }
@@ -72,9 +60,13 @@ export interface BastionActionOptions {
   wait?: boolean;
   /** Between two polls; default 5 s (EC2 state changes take 10–60 s, status checks a few minutes). */
   pollIntervalMs?: number;
-  /** Give up waiting after this long; default 10 minutes. */
+  /** Give up waiting after this long, for the whole start or stop however many steps it takes; default 10 minutes. */
   timeoutMs?: number;
+  /** The absolute end (epoch ms) of the whole action; set by startBastion / stopBastion for their steps. */
+  deadline?: number;
   clock?: Clock;
+  /** Ctrl-C: stops a wait at once with InterruptedError (exit 130), leaving the instance as it is. */
+  signal?: AbortSignal;
   onEvent?: (event: BastionEvent) => void;
   /** Asked before stopping a running bastion; throws to refuse (AbortedError). */
   confirm?: (bastion: BastionStatus) => Promise<void>;
@@ -162,6 +154,7 @@ export async function startBastion(
 ): Promise<BastionActionResult> {
   const clock = options.clock ?? systemClock;
   const wait = options.wait ?? true;
+  options = withDeadline(options, clock);
   let bastion = requirePresent(await findBastion(clients, env, clock));
   const instanceId = bastion.instanceId as string;
   if (bastion.state === 'running') return { action: 'start', changed: false, waited: false, bastion };
@@ -199,6 +192,7 @@ export async function stopBastion(
 ): Promise<BastionActionResult> {
   const clock = options.clock ?? systemClock;
   const wait = options.wait ?? true;
+  options = withDeadline(options, clock);
   const bastion = requirePresent(await findBastion(clients, env, clock));
   const instanceId = bastion.instanceId as string;
   if (bastion.state === 'stopped') return { action: 'stop', changed: false, waited: false, bastion };
@@ -254,6 +248,28 @@ const FAILURES: Record<'running' | 'stopped', BastionState[]> = {
 };
 
 /**
+ * One deadline for the whole action: a start may wait for a stop, then for running, then for the
+ * status checks, and `--timeout` bounds all of them together rather than each step anew.
+ */
+function withDeadline(options: BastionActionOptions, clock: Clock): BastionActionOptions {
+  if (options.deadline !== undefined) return options;
+  return { ...options, deadline: deadlineAfter(clock, options.timeoutMs ?? DEFAULT_TIMEOUT_MS) };
+}
+
+/** The timing every wait of one action shares. */
+function waitTiming(options: BastionActionOptions) {
+  const clock = options.clock ?? systemClock;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return {
+    clock,
+    timeoutMs,
+    deadline: options.deadline ?? deadlineAfter(clock, timeoutMs),
+    intervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    signal: options.signal,
+  };
+}
+
+/**
  * Polls the instance's state until it is `target` (one DescribeInstances per poll, the first at
  * once), reporting every change. Fails when the state can no longer reach the target or time runs out.
  */
@@ -263,39 +279,41 @@ export async function waitForState(
   target: 'running' | 'stopped',
   options: BastionActionOptions = {},
 ): Promise<void> {
-  const clock = options.clock ?? systemClock;
-  const interval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-  const deadline = clock.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let last: BastionState | undefined;
   let sawPending = false;
-  for (;;) {
-    const instance = await describeInstance(ec2, instanceId);
-    const state: BastionState = instance
-      ? ((instance.State?.Name ?? 'pending') as BastionState)
-      : 'terminated';
-    if (state !== last) options.onEvent?.({ type: 'state', instanceId, state });
-    last = state;
-    if (state === target) return;
-    const failed =
-      FAILURES[target].includes(state) || (target === 'running' && state === 'stopped' && sawPending);
-    if (failed) {
-      throw new OperationError(
-        'BASTION_STATE',
-        `The bastion ${instanceId} became ${state} while waiting for it to be ${target}.`,
-        { suggestions: ['See why in the EC2 console (instance state reason), then try again.'] },
-      );
-    }
-    if (state === 'pending') sawPending = true;
-    if (clock.now() + interval > deadline) {
-      throw new TimeoutError(
-        `The bastion ${instanceId} is still ${state}; it did not become ${target} in time.`,
-        {
-          suggestions: ['Check again later: ecspoc bastion status'],
-        },
-      );
-    }
-    await clock.sleep(interval);
-  }
+  await waitFor<BastionState>(
+    async () => {
+      const instance = await describeInstance(ec2, instanceId);
+      const state: BastionState = instance
+        ? ((instance.State?.Name ?? 'pending') as BastionState)
+        : 'terminated';
+      if (state !== last) options.onEvent?.({ type: 'state', instanceId, state });
+      last = state;
+      if (state === target) return { done: true, value: state };
+      const failed =
+        FAILURES[target].includes(state) || (target === 'running' && state === 'stopped' && sawPending);
+      if (failed) {
+        throw new OperationError(
+          'BASTION_STATE',
+          `The bastion ${instanceId} became ${state} while waiting for it to be ${target}.`,
+          { suggestions: ['See why in the EC2 console (instance state reason), then try again.'] },
+        );
+      }
+      if (state === 'pending') sawPending = true;
+      return { done: false, value: state };
+    },
+    {
+      ...waitTiming(options),
+      what: `the bastion ${instanceId} to be ${target}`,
+      timeoutError: ({ value: state }) =>
+        new TimeoutError(
+          `The bastion ${instanceId} is still ${state}; it did not become ${target} in time.`,
+          {
+            suggestions: ['Check again later: ecspoc bastion status'],
+          },
+        ),
+    },
+  );
 }
 
 /**
@@ -307,46 +325,45 @@ export async function waitForStatusChecks(
   instanceId: string,
   options: BastionActionOptions = {},
 ): Promise<void> {
-  const clock = options.clock ?? systemClock;
-  const interval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-  const deadline = clock.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let last: string | undefined;
-  for (;;) {
-    let response;
-    try {
-      response = await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: [instanceId] }));
-    } catch (error) {
-      throw toAwsError(error, `reading the status checks of ${instanceId} (ec2:DescribeInstanceStatus)`);
-    }
-    const status = response.InstanceStatuses?.[0];
-    const checks = [status?.InstanceStatus?.Status, status?.SystemStatus?.Status];
-    const summary = checks.every((c) => c === 'ok')
-      ? 'ok'
-      : checks.includes('impaired')
-        ? 'impaired'
-        : (checks.find((c) => c && c !== 'ok') ?? 'initializing');
-    if (summary !== last) options.onEvent?.({ type: 'status-checks', instanceId, status: summary });
-    last = summary;
-    if (summary === 'ok') return;
-    if (summary === 'impaired') {
-      throw new OperationError(
-        'BASTION_IMPAIRED',
-        `The bastion ${instanceId} runs but fails its EC2 status checks.`,
-        {
-          suggestions: ['Stop and start it again: ecspoc bastion stop, then ecspoc bastion start'],
-        },
-      );
-    }
-    if (clock.now() + interval > deadline) {
-      throw new TimeoutError(
-        `The bastion ${instanceId} runs but its status checks have not passed yet (${summary}).`,
-        {
-          suggestions: ['Check again in a minute: ecspoc bastion status'],
-        },
-      );
-    }
-    await clock.sleep(interval);
-  }
+  await waitFor<string>(
+    async () => {
+      let response;
+      try {
+        response = await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: [instanceId] }));
+      } catch (error) {
+        throw toAwsError(error, `reading the status checks of ${instanceId} (ec2:DescribeInstanceStatus)`);
+      }
+      const status = response.InstanceStatuses?.[0];
+      const checks = [status?.InstanceStatus?.Status, status?.SystemStatus?.Status];
+      const summary = checks.every((c) => c === 'ok')
+        ? 'ok'
+        : checks.includes('impaired')
+          ? 'impaired'
+          : (checks.find((c) => c && c !== 'ok') ?? 'initializing');
+      if (summary !== last) options.onEvent?.({ type: 'status-checks', instanceId, status: summary });
+      last = summary;
+      if (summary === 'impaired') {
+        throw new OperationError(
+          'BASTION_IMPAIRED',
+          `The bastion ${instanceId} runs but fails its EC2 status checks.`,
+          {
+            suggestions: ['Stop and start it again: ecspoc bastion stop, then ecspoc bastion start'],
+          },
+        );
+      }
+      return { done: summary === 'ok', value: summary };
+    },
+    {
+      ...waitTiming(options),
+      what: `the status checks of the bastion ${instanceId}`,
+      timeoutError: ({ value: summary }) =>
+        new TimeoutError(
+          `The bastion ${instanceId} runs but its status checks have not passed yet (${summary}).`,
+          { suggestions: ['Check again in a minute: ecspoc bastion status'] },
+        ),
+    },
+  );
 }
 
 async function describeInstance(

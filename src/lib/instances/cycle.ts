@@ -60,7 +60,7 @@ import {
   saveCycleState,
   setProcesses,
 } from './state.js';
-import { waitFor } from './wait.js';
+import { waitFor } from '../time/wait.js';
 import {
   describeRunningTasks,
   describeServices,

@@ -3,11 +3,11 @@ import { DescribeContainerInstancesCommand, UpdateContainerInstancesStateCommand
 import { toAwsError } from '../aws/clients.js';
 import { InterruptedError, OperationError, TimeoutError, UsageError } from '../errors.js';
 import { chunk, type InstanceClients } from './clients.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import type { EventSink } from './events.js';
 import { describeFleet, type Fleet, type FleetInstance, isServing } from './fleet.js';
 import { describeUnplaced, hostOf, movingTasks, placeTasks, standaloneTasks } from './plan.js';
-import { waitFor } from './wait.js';
+import { waitFor } from '../time/wait.js';
 import { describeRunningTasks, describeTaskRequirements, stopTasks, type WorkloadTask } from './workload.js';
 
 /** How `instances drain` runs. */

@@ -10,7 +10,7 @@ import {
 } from './groups.js';
 import { liveTail, liveTailProblem } from './live.js';
 import { tailLogs, type TailDeps, type TailOptions, type TailResult } from './tail.js';
-import { parseTimeSpec } from './time.js';
+import { parseTimeSpec } from '../time/timespec.js';
 import type { TailSink } from './types.js';
 
 export type { EnvironmentLogGroup, LogSelection } from './groups.js';

@@ -1,5 +1,7 @@
 /** Shared types of the log tail engine. */
 
+import { pause, systemClock } from '../time/clock.js';
+
 /** What kind of log group an event came from. */
 export type LogGroupKind = 'instance' | 'task' | 'group';
 
@@ -56,15 +58,5 @@ export interface TailSink {
 /** Sleeps `ms`, or less when `signal` aborts; injected so tests never sleep for real. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-/** A real sleep that ends early on abort. */
-export const realSleep: Sleep = (ms, signal) =>
-  new Promise((resolve) => {
-    if (signal?.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/** A real sleep that ends early on abort: the one system clock's sleep, for loops that check the signal. */
+export const realSleep: Sleep = (ms, signal) => pause(systemClock, ms, signal);

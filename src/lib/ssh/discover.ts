@@ -6,13 +6,8 @@ import {
 } from '@aws-sdk/client-ecs';
 
 import { toAwsError } from '../aws/clients.js';
-import {
-  type BastionClients,
-  type BastionStatus,
-  type Clock,
-  findBastion,
-  systemClock,
-} from '../bastion/index.js';
+import { type BastionClients, type BastionStatus, findBastion } from '../bastion/index.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { clusterName, stackName } from '../stacks/names.js';
 import { readStack } from '../stacks/outputs.js';
 

@@ -3,7 +3,7 @@ import * as nodeFs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
-import { describeThrown, OperationError } from '../errors.js';
+import { describeThrown, OperationError, UsageError } from '../errors.js';
 
 /** The file-system calls the config writer makes; injected so tests can fail any of them. */
 export interface ConfigFs {
@@ -11,7 +11,8 @@ export interface ConfigFs {
   stat(path: string): Promise<{ mode: number; uid: number; gid: number; mtimeMs: number; size: number }>;
   readlink(path: string): Promise<string>;
   readFile(path: string): Promise<Buffer>;
-  mkdir(path: string, options: { recursive: true; mode: number }): Promise<unknown>;
+  /** Creates one directory, never its parents (see `makeDirectories`). */
+  mkdir(path: string, options: { mode: number }): Promise<unknown>;
   open(path: string, flags: string, mode: number): Promise<ConfigFileHandle>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
@@ -168,13 +169,7 @@ export async function updateConfigFile(
   const current = await readConfigFileState(target, fs);
   const next = update(current?.content);
   if (!next.changed) return { target, changed: false };
-  if (!current) {
-    try {
-      await fs.mkdir(dirname(target), { recursive: true, mode: NEW_DIR_MODE });
-    } catch (error) {
-      throw fileError(error, 'creating the directory of', target);
-    }
-  }
+  if (!current) await makeDirectories(dirname(target), target, fs);
   let backup: string | undefined;
   if (current) {
     backup = target + BACKUP_SUFFIX;
@@ -197,6 +192,59 @@ export async function updateConfigFile(
     fs,
   );
   return { target, changed: true, ...(backup ? { backup } : {}) };
+}
+
+/**
+ * Creates `dir` and its missing parents with mode 0700, one level at a time from the nearest
+ * existing ancestor. Not `mkdir({recursive: true})`: Node's recursive mkdir retries forever, at
+ * 100 % CPU, where mkdir answers ENOENT although the parent exists (under /proc, which refuses new
+ * entries that way). Here every level is tried once, and a refusal names the directory.
+ */
+export async function makeDirectories(
+  dir: string,
+  forFile: string,
+  fs: ConfigFs = nodeConfigFs,
+): Promise<void> {
+  const missing: string[] = [];
+  for (let current = dir; ; current = dirname(current)) {
+    try {
+      await fs.stat(current);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw directoryError(error, current, forFile);
+      missing.unshift(current);
+      if (dirname(current) === current) break;
+    }
+  }
+  for (const level of missing) {
+    try {
+      await fs.mkdir(level, { mode: NEW_DIR_MODE });
+    } catch (error) {
+      // Another process made it meanwhile: what was wanted.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw directoryError(error, level, forFile);
+    }
+  }
+}
+
+function directoryError(error: unknown, dir: string, forFile: string): UsageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'EROFS'
+        ? 'the file system is read-only'
+        : code === 'ENOTDIR'
+          ? 'a part of the path is a file, not a directory'
+          : code === 'ENOENT'
+            ? 'the file system there does not take new directories'
+            : describeThrown(error).message;
+  return new UsageError('SSH_CONFIG_DIR', `Cannot create the directory ${dir} for ${forFile}: ${why}.`, {
+    cause: error,
+    suggestions: [
+      'Nothing was written. Give --file a path in a directory you can write, or create the directory first (default: ~/.ssh/config).',
+    ],
+  });
 }
 
 async function syncDirectory(dir: string, fs: ConfigFs): Promise<void> {

@@ -3,13 +3,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 
 import type { AwsClients } from '../aws/clients.js';
-import {
-  type BastionStatus,
-  type Clock,
-  deployBastionHint,
-  startBastionHint,
-  systemClock,
-} from '../bastion/index.js';
+import { type BastionStatus, deployBastionHint, startBastionHint } from '../bastion/index.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { OperationError, UsageError } from '../errors.js';
 import { unifiedDiff } from './diff.js';
 import { type DiscoveryClients, discoverHosts, type SkippedInstance } from './discover.js';

@@ -27,7 +27,7 @@ import {
 
 import { toAwsError } from '../aws/clients.js';
 import { EcspocError, OperationError, TimeoutError } from '../errors.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import type {
   ActivitySink,
   ChangeAction,

@@ -60,6 +60,8 @@ export interface DeployInput {
   templates: ReadonlyMap<string, StackTemplate>;
   config: ParameterLayer;
   overrides: ParameterLayer;
+  /** The command the operator ran (`deploy`, `diff`), named again in hints; default `deploy`. */
+  command?: string;
 }
 
 /** Where a parameter's value comes from, as the plan shows it. */
@@ -625,6 +627,7 @@ function resolveStackParameters(
     config: input.config,
     overrides: input.overrides,
     discovered,
+    command: input.command,
   });
 
   const parameters: PlannedParameter[] = [];

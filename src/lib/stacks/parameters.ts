@@ -31,6 +31,8 @@ export interface ParameterInputs {
   config?: ParameterLayer;
   overrides?: ParameterLayer;
   outputs: StackOutputs;
+  /** The command the operator ran (`deploy`, `diff`), so a hint repeats it; default `deploy`. */
+  command?: string;
 }
 
 /** A component's resolved parameters: the values to pass to CloudFormation and where each came from. */
@@ -142,7 +144,7 @@ function resolve(
   const missing = template.parameters.filter(
     (parameter) => parameter.default === undefined && values[parameter.key] === undefined,
   );
-  if (missing.length > 0) throw missingParameters(component, missing);
+  if (missing.length > 0) throw missingParameters(component, missing, inputs.command ?? 'deploy');
   return { values, sources };
 }
 
@@ -215,7 +217,11 @@ function checkNotIdentity(component: ComponentSpec, key: string, source: Paramet
   );
 }
 
-function missingParameters(component: ComponentSpec, missing: readonly TemplateParameter[]): UsageError {
+function missingParameters(
+  component: ComponentSpec,
+  missing: readonly TemplateParameter[],
+  command: string,
+): UsageError {
   const examples = missing.map((parameter) => {
     const known = component.operatorParameters.find((operator) => operator.key === parameter.key);
     return { key: parameter.key, example: known?.example ?? 'VALUE', description: known?.description };
@@ -223,7 +229,7 @@ function missingParameters(component: ComponentSpec, missing: readonly TemplateP
   const what = examples.map((e) => (e.description ? `${e.key} (${e.description})` : e.key)).join(', ');
   return new UsageError('MISSING_PARAMETER', `${component.name} needs a value for ${what}.`, {
     suggestions: [
-      `ecspoc deploy ${component.name} ${examples.map((e) => `--parameter ${e.key}=${e.example}`).join(' ')}`,
+      `ecspoc ${command} ${component.name} ${examples.map((e) => `--parameter ${e.key}=${e.example}`).join(' ')}`,
       `or in the config file: environments.<env>.components.${component.name}.parameters.${examples[0]!.key}`,
     ],
   });

@@ -107,6 +107,7 @@ export function offlinePlan(input: DeployInput): OfflinePlan {
       outputs,
       config: input.config,
       overrides: input.overrides,
+      command: input.command,
       // Shown as owed, not failed: the stack may exist with a value already.
       discovered: Object.fromEntries(owed.map((key) => [key, '<required>'])),
     });

@@ -3,7 +3,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 
 import type { AwsClients } from '../aws/clients.js';
 import { DEFAULT_POLL_INTERVAL_MS } from './changeset.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import type { DeployContext, DeployEvent } from './deploy.js';
 
 /** Options of createDeployContext. */

@@ -13,9 +13,11 @@ import {
   type Parameter,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
-import { mockClient } from 'aws-sdk-client-mock';
 
 import { parseTemplate } from '../../../src/lib/stacks/templates.js';
+import { mockSdk, resetSdkMock } from './mock-sdk.js';
+
+const mockCloudFormation = mockSdk(CloudFormationClient);
 
 /** A stack the fake holds. */
 export interface FakeStack {
@@ -61,12 +63,14 @@ export interface FakeBehaviour {
 }
 
 /**
- * An in-memory CloudFormation behind aws-sdk-client-mock: enough of change sets, stacks, events
+ * An in-memory CloudFormation behind the shared CloudFormation mock (mock-sdk.ts), which it resets
+ * and owns for the test: enough of change sets, stacks, events
  * and deletion for the deploy engine, with outputs, changes and failures scripted per test.
  * Every call is recorded by the mock, so tests assert on calls as usual.
  */
 export function fakeCloudFormation(now: () => number, behaviour: FakeBehaviour = {}) {
-  const mock = mockClient(CloudFormationClient);
+  const mock = mockCloudFormation;
+  resetSdkMock(mock);
   const stacks = new Map<string, FakeStack>();
   const byId = new Map<string, FakeStack>();
   const changeSets = new Map<string, FakeChangeSet>();

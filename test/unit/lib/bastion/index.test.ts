@@ -7,34 +7,24 @@ import {
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
 
 import {
   type BastionEvent,
-  type Clock,
   findBastion,
   startBastion,
   stopBastion,
 } from '../../../../src/lib/bastion/index.js';
-import { AbortedError, OperationError, TimeoutError } from '../../../../src/lib/errors.js';
+import { AbortedError, InterruptedError, OperationError, TimeoutError } from '../../../../src/lib/errors.js';
+import { fakeClock } from '../../helpers/fake-clock.js';
+import { mockSdk, mockStacks, sdkClient } from '../../helpers/mock-sdk.js';
 
-const cfn = mockClient(CloudFormationClient);
-const ec2 = mockClient(EC2Client);
-const clients = () => ({ cloudformation: new CloudFormationClient({}), ec2: new EC2Client({}) });
+const cfn = mockSdk(CloudFormationClient);
+const ec2 = mockSdk(EC2Client);
 
-/** A clock whose time moves only when the code under test sleeps. */
-function fakeClock(start = Date.parse('2026-01-01T12:00:00Z')): Clock & { sleeps: number[] } {
-  let now = start;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
+const clients = () => ({ cloudformation: sdkClient(CloudFormationClient), ec2: sdkClient(EC2Client) });
+
+/** The shared fake clock, at the noon the instances below were launched an hour before. */
+const noonClock = () => fakeClock(Date.parse('2026-01-01T12:00:00Z'));
 
 type State = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated';
 
@@ -75,18 +65,7 @@ function statusChecks(...statuses: string[]) {
 }
 
 beforeEach(() => {
-  cfn.reset();
-  ec2.reset();
-  cfn.on(DescribeStacksCommand).resolves({
-    Stacks: [
-      {
-        StackName: 'ecspoc-dev-bastion',
-        StackStatus: 'CREATE_COMPLETE',
-        CreationTime: new Date(),
-        Outputs: [{ OutputKey: 'BastionInstanceId', OutputValue: 'i-0b' }],
-      },
-    ],
-  });
+  mockStacks({ 'ecspoc-dev-bastion': { BastionInstanceId: 'i-0b' } });
   ec2.on(StartInstancesCommand).resolves({});
   ec2.on(StopInstancesCommand).resolves({});
 });
@@ -94,7 +73,7 @@ beforeEach(() => {
 describe('findBastion', () => {
   it('describes the instance named by the stack output, with its uptime', async () => {
     instanceStates('running');
-    expect(await findBastion(clients(), 'dev', fakeClock())).toEqual({
+    expect(await findBastion(clients(), 'dev', noonClock())).toEqual({
       env: 'dev',
       stackName: 'ecspoc-dev-bastion',
       state: 'running',
@@ -109,7 +88,7 @@ describe('findBastion', () => {
 
   it('gives no uptime while stopped', async () => {
     instanceStates('stopped');
-    const bastion = await findBastion(clients(), 'dev', fakeClock());
+    const bastion = await findBastion(clients(), 'dev', noonClock());
     expect(bastion.state).toBe('stopped');
     expect(bastion.uptimeSeconds).toBeUndefined();
     expect(bastion.publicIp).toBeUndefined();
@@ -120,7 +99,7 @@ describe('startBastion', () => {
   it('starts, waits until running and until the status checks pass, and returns the new address', async () => {
     instanceStates('stopped', 'pending', 'pending', 'running', 'running');
     statusChecks('initializing', 'initializing', 'ok');
-    const clock = fakeClock();
+    const clock = noonClock();
     const events: BastionEvent[] = [];
     const result = await startBastion(clients(), 'dev', {
       clock,
@@ -148,14 +127,14 @@ describe('startBastion', () => {
 
   it('with wait false, returns right after StartInstances', async () => {
     instanceStates('stopped', 'pending');
-    const result = await startBastion(clients(), 'dev', { wait: false, clock: fakeClock() });
+    const result = await startBastion(clients(), 'dev', { wait: false, clock: noonClock() });
     expect(result).toMatchObject({ changed: true, waited: false, bastion: { state: 'pending' } });
     expect(ec2.commandCalls(DescribeInstanceStatusCommand)).toHaveLength(0);
   });
 
   it('leaves a running bastion alone', async () => {
     instanceStates('running');
-    const result = await startBastion(clients(), 'dev', { clock: fakeClock() });
+    const result = await startBastion(clients(), 'dev', { clock: noonClock() });
     expect(result).toMatchObject({ changed: false, waited: false });
     expect(ec2.commandCalls(StartInstancesCommand)).toHaveLength(0);
   });
@@ -163,14 +142,14 @@ describe('startBastion', () => {
   it('waits for a stopping bastion to stop before starting it', async () => {
     instanceStates('stopping', 'stopping', 'stopped', 'running');
     statusChecks('ok');
-    const result = await startBastion(clients(), 'dev', { clock: fakeClock(), pollIntervalMs: 0 });
+    const result = await startBastion(clients(), 'dev', { clock: noonClock(), pollIntervalMs: 0 });
     expect(result.changed).toBe(true);
     expect(ec2.commandCalls(StartInstancesCommand)).toHaveLength(1);
   });
 
   it('fails when the instance falls back to stopped after pending (EC2 could not start it)', async () => {
     instanceStates('stopped', 'pending', 'stopped');
-    await expect(startBastion(clients(), 'dev', { clock: fakeClock(), pollIntervalMs: 0 })).rejects.toThrow(
+    await expect(startBastion(clients(), 'dev', { clock: noonClock(), pollIntervalMs: 0 })).rejects.toThrow(
       /became stopped while waiting for it to be running/,
     );
   });
@@ -178,13 +157,13 @@ describe('startBastion', () => {
   it('tolerates a stale "stopped" right after StartInstances', async () => {
     instanceStates('stopped', 'stopped', 'pending', 'running');
     statusChecks('ok');
-    const result = await startBastion(clients(), 'dev', { clock: fakeClock(), pollIntervalMs: 0 });
+    const result = await startBastion(clients(), 'dev', { clock: noonClock(), pollIntervalMs: 0 });
     expect(result.bastion.state).toBe('running');
   });
 
   it('times out with exit code 5 and a suggestion', async () => {
     instanceStates('stopped', 'pending');
-    const clock = fakeClock();
+    const clock = noonClock();
     const error = await startBastion(clients(), 'dev', {
       clock,
       pollIntervalMs: 5000,
@@ -196,10 +175,62 @@ describe('startBastion', () => {
     expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(60_000);
   });
 
+  it('gives up at exactly --timeout 600 (600 000 ms of fake time) over all its steps together', async () => {
+    // stopping -> stopped, then pending -> running, then status checks that never pass: three waits
+    // that each once had a deadline of their own (and so gave up only after about 1,780 s).
+    let call = 0;
+    const states: State[] = [
+      ...Array<State>(60).fill('stopping'),
+      'stopped',
+      ...Array<State>(60).fill('pending'),
+      'running',
+    ];
+    ec2.on(DescribeInstancesCommand).callsFake(() => {
+      const state = states[Math.min(call++, states.length - 1)];
+      return { Reservations: [{ Instances: [{ InstanceId: 'i-0b', State: { Name: state } }] }] };
+    });
+    statusChecks('initializing');
+    const clock = noonClock();
+    const started = clock.now();
+    const error = await startBastion(clients(), 'dev', {
+      clock,
+      pollIntervalMs: 5_000,
+      timeoutMs: 600_000,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).exitCode).toBe(5);
+    expect((error as TimeoutError).message).toMatch(/status checks have not passed yet \(initializing\)/);
+    expect(clock.now() - started).toBe(600_000);
+  });
+
+  it('with a zero poll interval against a state that never changes, the fake clock stops the test', async () => {
+    instanceStates('stopped', 'pending');
+    await expect(startBastion(clients(), 'dev', { clock: noonClock(), pollIntervalMs: 0 })).rejects.toThrow(
+      /moved no time/,
+    );
+  });
+
+  it('stops waiting at once on Ctrl-C (InterruptedError, exit 130)', async () => {
+    instanceStates('stopped', 'pending');
+    const controller = new AbortController();
+    const clock = noonClock();
+    const pending = startBastion(clients(), 'dev', {
+      clock,
+      pollIntervalMs: 5_000,
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === 'state' && event.state === 'pending') controller.abort();
+      },
+    });
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect((error as InterruptedError).exitCode).toBe(130);
+  });
+
   it('fails on impaired status checks', async () => {
     instanceStates('stopped', 'running');
     statusChecks('impaired');
-    await expect(startBastion(clients(), 'dev', { clock: fakeClock(), pollIntervalMs: 0 })).rejects.toThrow(
+    await expect(startBastion(clients(), 'dev', { clock: noonClock(), pollIntervalMs: 0 })).rejects.toThrow(
       /fails its EC2 status checks/,
     );
   });
@@ -208,7 +239,7 @@ describe('startBastion', () => {
     cfn
       .on(DescribeStacksCommand)
       .rejects(Object.assign(new Error('does not exist'), { name: 'ValidationError' }));
-    const error = await startBastion(clients(), 'dev', { clock: fakeClock() }).catch((e: unknown) => e);
+    const error = await startBastion(clients(), 'dev', { clock: noonClock() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OperationError);
     expect((error as OperationError).message).toBe(
       'Environment "dev" has no bastion: stack ecspoc-dev-bastion does not exist.',
@@ -218,7 +249,7 @@ describe('startBastion', () => {
 
   it('refuses a terminated bastion', async () => {
     instanceStates('terminated');
-    await expect(startBastion(clients(), 'dev', { clock: fakeClock() })).rejects.toThrow(/is terminated/);
+    await expect(startBastion(clients(), 'dev', { clock: noonClock() })).rejects.toThrow(/is terminated/);
   });
 });
 
@@ -227,7 +258,7 @@ describe('stopBastion', () => {
     instanceStates('running', 'stopping', 'stopped');
     const asked: string[] = [];
     const result = await stopBastion(clients(), 'dev', {
-      clock: fakeClock(),
+      clock: noonClock(),
       pollIntervalMs: 0,
       confirm: async (bastion) => {
         asked.push(bastion.instanceId as string);
@@ -247,7 +278,7 @@ describe('stopBastion', () => {
     instanceStates('running');
     await expect(
       stopBastion(clients(), 'dev', {
-        clock: fakeClock(),
+        clock: noonClock(),
         confirm: async () => {
           throw new AbortedError();
         },
@@ -260,7 +291,7 @@ describe('stopBastion', () => {
     instanceStates('stopped');
     let asked = false;
     const result = await stopBastion(clients(), 'dev', {
-      clock: fakeClock(),
+      clock: noonClock(),
       confirm: async () => {
         asked = true;
       },
@@ -272,21 +303,21 @@ describe('stopBastion', () => {
 
   it('waits for a starting bastion to run before stopping it', async () => {
     instanceStates('pending', 'pending', 'running', 'stopped');
-    const result = await stopBastion(clients(), 'dev', { clock: fakeClock(), pollIntervalMs: 0 });
+    const result = await stopBastion(clients(), 'dev', { clock: noonClock(), pollIntervalMs: 0 });
     expect(result.bastion.state).toBe('stopped');
     expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(1);
   });
 
   it('with wait false, returns right after StopInstances', async () => {
     instanceStates('running', 'stopping');
-    const result = await stopBastion(clients(), 'dev', { clock: fakeClock(), wait: false });
+    const result = await stopBastion(clients(), 'dev', { clock: noonClock(), wait: false });
     expect(result).toMatchObject({ changed: true, waited: false, bastion: { state: 'stopping' } });
   });
 
   it('maps a refused StopInstances to an AwsError naming the call', async () => {
     instanceStates('running');
     ec2.on(StopInstancesCommand).rejects(Object.assign(new Error('nope'), { name: 'UnauthorizedOperation' }));
-    await expect(stopBastion(clients(), 'dev', { clock: fakeClock() })).rejects.toThrow(
+    await expect(stopBastion(clients(), 'dev', { clock: noonClock() })).rejects.toThrow(
       /Access denied while stopping the bastion i-0b \(ec2:StopInstances\)/,
     );
   });

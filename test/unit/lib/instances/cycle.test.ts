@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
 import { EXIT_CODES } from '../../../../src/lib/errors.js';
 import { type CycleDeps, cycleInstances, type CycleOptions } from '../../../../src/lib/instances/cycle.js';
@@ -11,7 +11,6 @@ const SERVICES = [
 ];
 
 let world: FakeWorld | undefined;
-afterEach(() => world?.restore());
 
 function setUp(options: Partial<FakeWorldOptions> = {}) {
   world = new FakeWorld({

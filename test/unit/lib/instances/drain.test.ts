@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
 import { EXIT_CODES, TimeoutError, UsageError } from '../../../../src/lib/errors.js';
 import { activateInstances, drainInstances, type DrainOptions } from '../../../../src/lib/instances/drain.js';
@@ -6,7 +6,6 @@ import type { InstanceEvent } from '../../../../src/lib/instances/events.js';
 import { FakeWorld, type FakeWorldOptions } from './fake-cluster.js';
 
 let world: FakeWorld | undefined;
-afterEach(() => world?.restore());
 
 function setUp(options: Partial<FakeWorldOptions> = {}) {
   world = new FakeWorld({

@@ -1,4 +1,4 @@
-// A simulated environment behind aws-sdk-client-mock for the engine's unit tests: one cluster stack,
+// A simulated environment behind the shared AWS mocks (test/unit/helpers/mock-sdk.ts) for the engine's unit tests: one cluster stack,
 // one Auto Scaling Group, its EC2 instances and container instances, services and tasks. Time is a
 // FakeClock: instances register `bootMs` after they launch and tasks leave a DRAINING instance
 // `drainMs` after it started draining (moved to the ACTIVE instance with the fewest tasks), as the
@@ -34,10 +34,16 @@ import {
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
 
 import type { InstanceClients } from '../../../../src/lib/instances/clients.js';
-import { FakeClock } from '../../../../src/lib/instances/clock.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
+import { mockSdk, resetSdkMocks, sdkClient } from '../../helpers/mock-sdk.js';
+
+const mockAutoScaling = mockSdk(AutoScalingClient);
+const mockCloudFormation = mockSdk(CloudFormationClient);
+const mockEC2 = mockSdk(EC2Client);
+const mockECS = mockSdk(ECSClient);
+const mockSSM = mockSdk(SSMClient);
 
 export interface FakeInstance {
   id: string;
@@ -133,29 +139,27 @@ export class FakeWorld {
       this.services.push({ name: spec.name, desired: spec.desired, definition, daemon: spec.daemon });
       for (let n = 0; n < spec.desired; n++) this.startTask(spec.name, definition);
     }
+    // A world owns every AWS mock: a second world in one test starts from none of the first's fakes.
+    resetSdkMocks();
     this.mocks = {
-      cfn: mockClient(CloudFormationClient),
-      asg: mockClient(AutoScalingClient),
-      ec2: mockClient(EC2Client),
-      ecs: mockClient(ECSClient),
-      ssm: mockClient(SSMClient),
+      cfn: mockCloudFormation,
+      asg: mockAutoScaling,
+      ec2: mockEC2,
+      ecs: mockECS,
+      ssm: mockSSM,
     };
     this.wire();
   }
 
-  /** Clients for the engine; each reaches the fake through aws-sdk-client-mock. */
+  /** Clients for the engine; each reaches the fake through the shared mocks of mock-sdk.ts. */
   clients(): InstanceClients {
     return {
-      cfn: new CloudFormationClient({ region: 'us-east-1' }),
-      ecs: new ECSClient({ region: 'us-east-1' }),
-      ec2: new EC2Client({ region: 'us-east-1' }),
-      autoscaling: new AutoScalingClient({ region: 'us-east-1' }),
-      ssm: new SSMClient({ region: 'us-east-1' }),
+      cfn: sdkClient(CloudFormationClient),
+      ecs: sdkClient(ECSClient),
+      ec2: sdkClient(EC2Client),
+      autoscaling: sdkClient(AutoScalingClient),
+      ssm: sdkClient(SSMClient),
     };
-  }
-
-  restore(): void {
-    for (const mock of Object.values(this.mocks)) mock.restore();
   }
 
   /** Calls that change something, in order. */

@@ -1,7 +1,7 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
 import { OperationError } from '../../../../src/lib/errors.js';
 import { describeFleet, outdatedReasons } from '../../../../src/lib/instances/fleet.js';
@@ -9,12 +9,10 @@ import { listInstances } from '../../../../src/lib/instances/list.js';
 import { FakeWorld } from './fake-cluster.js';
 
 let world: FakeWorld | undefined;
-afterEach(() => world?.restore());
 
 describe('describeFleet', () => {
   it('makes calls that grow with instances / 100, not with instances', async () => {
     for (const count of [6, 250]) {
-      world?.restore();
       world = new FakeWorld({ instances: count });
       await describeFleet(world.clients(), 'dev');
       const pages = Math.ceil(count / 100);

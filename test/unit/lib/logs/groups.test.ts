@@ -4,7 +4,6 @@ import {
   DescribeLogStreamsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
 
 import { OperationError, UsageError } from '../../../../src/lib/errors.js';
 import {
@@ -13,14 +12,15 @@ import {
   selectLogGroups,
   type LogSelection,
 } from '../../../../src/lib/logs/groups.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
 
-const logs = mockClient(CloudWatchLogsClient);
-const client = new CloudWatchLogsClient({ region: 'us-east-1' });
+const logs = mockSdk(CloudWatchLogsClient);
+
+const client = sdkClient(CloudWatchLogsClient);
 const arn = (name: string) => `arn:aws:logs:us-east-1:123456789012:log-group:${name}:*`;
 const group = (name: string) => ({ logGroupName: name, arn: arn(name) });
 
 beforeEach(() => {
-  logs.reset();
   logs
     .on(DescribeLogGroupsCommand, { logGroupNamePrefix: '/ecspoc/dev/instances/' })
     .callsFake(async (input) =>

@@ -1,11 +1,12 @@
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
 
 import { planTail, type TailRequest } from '../../../../src/lib/logs/index.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
 
-const logs = mockClient(CloudWatchLogsClient);
-const client = new CloudWatchLogsClient({ region: 'us-east-1' });
+const logs = mockSdk(CloudWatchLogsClient);
+
+const client = sdkClient(CloudWatchLogsClient);
 const NOW = Date.UTC(2024, 4, 1, 12);
 const group = (name: string) => ({
   logGroupName: name,
@@ -13,7 +14,6 @@ const group = (name: string) => ({
 });
 
 beforeEach(() => {
-  logs.reset();
   logs
     .on(DescribeLogGroupsCommand, { logGroupNamePrefix: '/ecspoc/dev/instances/' })
     .resolves({ logGroups: [group('/ecspoc/dev/instances/docker')] });

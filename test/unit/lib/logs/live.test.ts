@@ -8,17 +8,18 @@ import {
   type LiveTailSessionLogEvent,
   type StartLiveTailResponseStream,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from '@jest/globals';
 
 import { UsageError } from '../../../../src/lib/errors.js';
 import { liveTail, liveTailProblem } from '../../../../src/lib/logs/live.js';
 import type { TailDeps } from '../../../../src/lib/logs/tail.js';
 import type { LogEvent, SelectedLogGroup, TailNotice } from '../../../../src/lib/logs/types.js';
 import { FakeLogs } from './fake-logs.js';
+import { mockSdk, resetSdkMocks, sdkClient } from '../../helpers/mock-sdk.js';
 
-const logs = mockClient(CloudWatchLogsClient);
-const client = new CloudWatchLogsClient({ region: 'us-east-1' });
+const logs = mockSdk(CloudWatchLogsClient);
+
+const client = sdkClient(CloudWatchLogsClient);
 const T0 = Date.UTC(2024, 4, 1, 12);
 const arn = (name: string) => `arn:aws:logs:us-east-1:123456789012:log-group:${name}`;
 const AGENT: SelectedLogGroup = {
@@ -131,10 +132,6 @@ const options = (groups: SelectedLogGroup[], filterPattern?: string) => ({
   filterPattern,
 });
 
-beforeEach(() => {
-  logs.reset();
-});
-
 describe('liveTail', () => {
   it('starts a session on the groups, prints what was there before it, then its lines, and ends on abort', async () => {
     const session = new Session().start();
@@ -189,7 +186,7 @@ describe('liveTail', () => {
     await done1;
     expect(logs.commandCalls(StartLiveTailCommand)[0].args[0].input.logStreamNames).toEqual(['i-1']);
 
-    logs.reset();
+    resetSdkMocks();
     const two = new Session()
       .start()
       .update([

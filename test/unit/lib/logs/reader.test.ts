@@ -5,17 +5,17 @@ import {
   ResourceNotFoundException,
   ThrottlingException,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
+import { describe, expect, it } from '@jest/globals';
 
 import { AwsError } from '../../../../src/lib/errors.js';
 import { backoffDelay, readGroupPages, type ReaderDeps } from '../../../../src/lib/logs/reader.js';
 import type { LogEvent, SelectedLogGroup, TailNotice } from '../../../../src/lib/logs/types.js';
 import { FakeLogs } from './fake-logs.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
 
-const logs = mockClient(CloudWatchLogsClient);
-const client = new CloudWatchLogsClient({ region: 'us-east-1' });
+const logs = mockSdk(CloudWatchLogsClient);
+
+const client = sdkClient(CloudWatchLogsClient);
 const GROUP: SelectedLogGroup = {
   name: '/ecspoc/dev/instances/ecs-agent',
   kind: 'instance',
@@ -47,10 +47,6 @@ const raw = (id: string, timestamp: number, stream = 'i-1') => ({
   logStreamName: stream,
   message: `m${id}`,
   ingestionTime: timestamp,
-});
-
-beforeEach(() => {
-  logs.reset();
 });
 
 /** The inputs of the FilterLogEvents calls made, in order. */

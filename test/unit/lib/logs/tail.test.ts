@@ -1,14 +1,15 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from '@jest/globals';
 
 import { LookbackWindow } from '../../../../src/lib/logs/dedupe.js';
 import { tailLogs, type TailDeps, type TailOptions } from '../../../../src/lib/logs/tail.js';
 import type { LogEvent, SelectedLogGroup, TailNotice } from '../../../../src/lib/logs/types.js';
 import { FakeLogs } from './fake-logs.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
 
-const logs = mockClient(CloudWatchLogsClient);
-const client = new CloudWatchLogsClient({ region: 'us-east-1' });
+const logs = mockSdk(CloudWatchLogsClient);
+
+const client = sdkClient(CloudWatchLogsClient);
 const AGENT: SelectedLogGroup = {
   name: '/ecspoc/dev/instances/ecs-agent',
   kind: 'instance',
@@ -57,10 +58,6 @@ const options = (groups: SelectedLogGroup[], extra: Partial<TailOptions> = {}): 
   groups,
   startTime: T0 - 600_000,
   ...extra,
-});
-
-beforeEach(() => {
-  logs.reset();
 });
 
 describe('tailLogs without --follow', () => {

@@ -5,19 +5,20 @@ import {
   ECSClient,
   ListContainerInstancesCommand,
 } from '@aws-sdk/client-ecs';
-import { beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from '@jest/globals';
 
 import { AwsError } from '../../../../src/lib/errors.js';
 import { discoverHosts } from '../../../../src/lib/ssh/discover.js';
+import { awsError, mockSdk, mockStacks, sdkClient } from '../../helpers/mock-sdk.js';
 
-const cfn = mockClient(CloudFormationClient);
-const ec2 = mockClient(EC2Client);
-const ecs = mockClient(ECSClient);
+const cfn = mockSdk(CloudFormationClient);
+const ec2 = mockSdk(EC2Client);
+const ecs = mockSdk(ECSClient);
+
 const clients = () => ({
-  cloudformation: new CloudFormationClient({}),
-  ec2: new EC2Client({}),
-  ecs: new ECSClient({}),
+  cloudformation: sdkClient(CloudFormationClient),
+  ec2: sdkClient(EC2Client),
+  ecs: sdkClient(ECSClient),
 });
 const clock = { now: () => Date.parse('2026-01-01T12:00:00Z'), sleep: async () => undefined };
 
@@ -25,9 +26,7 @@ const BASTION_ID = 'i-0bastion000000001';
 const id = (n: number) => `i-${String(n).padStart(17, '0')}`;
 const arn = (n: number) => `arn:aws:ecs:us-east-1:123456789012:container-instance/ecspoc-dev/${n}`;
 
-function notFound(name: string) {
-  return Object.assign(new Error(`${name}`), { name, $metadata: {} });
-}
+const notFound = (name: string) => awsError(name);
 
 /** A fleet of `count` container instances with their EC2 instances; `states` overrides some states. */
 function fleet(
@@ -95,34 +94,16 @@ function stacks(outputs: {
   bastion?: Record<string, string> | null;
   cluster?: Record<string, string> | null;
 }) {
-  cfn.on(DescribeStacksCommand).callsFake((input: { StackName: string }) => {
-    const component = input.StackName.replace('ecspoc-dev-', '') as 'bastion' | 'cluster';
-    const stackOutputs = outputs[component];
-    if (stackOutputs === null || stackOutputs === undefined)
-      throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), {
-        name: 'ValidationError',
-      });
-    return {
-      Stacks: [
-        {
-          StackName: input.StackName,
-          StackStatus: 'CREATE_COMPLETE',
-          CreationTime: new Date(),
-          Outputs: Object.entries(stackOutputs).map(([OutputKey, OutputValue]) => ({
-            OutputKey,
-            OutputValue,
-          })),
-        },
-      ],
-    };
-  });
+  mockStacks(
+    Object.fromEntries(
+      Object.entries(outputs)
+        .filter(
+          (entry): entry is [string, Record<string, string>] => entry[1] !== null && entry[1] !== undefined,
+        )
+        .map(([component, stackOutputs]) => [`ecspoc-dev-${component}`, stackOutputs]),
+    ),
+  );
 }
-
-beforeEach(() => {
-  cfn.reset();
-  ec2.reset();
-  ecs.reset();
-});
 
 describe('discoverHosts', () => {
   it('finds 250 instances in batches: ECS per 100, EC2 per 200, the bastion apart: 11 calls in all', async () => {

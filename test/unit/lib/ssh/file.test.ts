@@ -14,12 +14,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { OperationError } from '../../../../src/lib/errors.js';
+import { OperationError, UsageError } from '../../../../src/lib/errors.js';
 import {
   atomicWriteFile,
   type ConfigFileHandle,
   type ConfigFs,
   expandConfigPath,
+  makeDirectories,
   nodeConfigFs,
   resolveSymlinks,
   updateConfigFile,
@@ -188,6 +189,70 @@ describe('updateConfigFile', () => {
     writeFileSync(path, ORIGINAL);
     chmodSync(path, 0o000);
     await expect(updateConfigFile(path, merge(path))).rejects.toThrow(/Failed reading/);
+  });
+});
+
+describe('a directory that cannot be created', () => {
+  it('under /proc fails at once with one usage error naming the directory (where recursive mkdir spins)', async () => {
+    const path = '/proc/ecspoc-no-such-dir/config';
+    const error = await updateConfigFile(path, merge(path)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toMatchObject({
+      code: 'SSH_CONFIG_DIR',
+      exitCode: 2,
+      message: expect.stringContaining('/proc/ecspoc-no-such-dir'),
+      suggestions: [expect.stringContaining('--file')],
+    });
+    expect(existsSync('/proc/ecspoc-no-such-dir')).toBe(false);
+  });
+
+  it('tries each missing level once, from the nearest existing ancestor down, and stops at the first refusal', async () => {
+    const made: string[] = [];
+    const fs: ConfigFs = {
+      ...nodeConfigFs,
+      stat: async (path) => {
+        if (path === '/srv' || path === '/') return { mode: 0o755, uid: 0, gid: 0, mtimeMs: 0, size: 0 };
+        throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      },
+      mkdir: async (path) => {
+        made.push(path);
+        // what /proc answers: ENOENT although the parent exists
+        throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      },
+    };
+    await expect(makeDirectories('/srv/a/b/c', '/srv/a/b/c/config', fs)).rejects.toThrow(
+      'Cannot create the directory /srv/a for /srv/a/b/c/config: the file system there does not take new directories.',
+    );
+    expect(made).toEqual(['/srv/a']);
+  });
+
+  it('creates every missing level with mode 0700 and takes one made meanwhile by someone else', async () => {
+    const root = tempDir();
+    const made: string[] = [];
+    const fs: ConfigFs = {
+      ...nodeConfigFs,
+      mkdir: async (path, options) => {
+        made.push(path);
+        if (path === join(root, 'a', 'b')) {
+          mkdirSync(path); // the race: another process is first
+          throw Object.assign(new Error(`EEXIST: ${path}`), { code: 'EEXIST' });
+        }
+        return nodeConfigFs.mkdir(path, options);
+      },
+    };
+    await makeDirectories(join(root, 'a', 'b', 'c'), join(root, 'a', 'b', 'c', 'config'), fs);
+    expect(made).toEqual([join(root, 'a'), join(root, 'a', 'b'), join(root, 'a', 'b', 'c')]);
+    expect(mode(join(root, 'a'))).toBe(0o700);
+    expect(mode(join(root, 'a', 'b', 'c'))).toBe(0o700);
+  });
+
+  it('says so when a part of the path is a file', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'plain'), 'x');
+    const dir = join(root, 'plain', 'sub');
+    await expect(makeDirectories(dir, join(dir, 'config'))).rejects.toThrow(
+      `Cannot create the directory ${dir} for ${join(dir, 'config')}: a part of the path is a file, not a directory.`,
+    );
   });
 });
 

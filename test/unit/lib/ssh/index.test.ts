@@ -1,4 +1,4 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeContainerInstancesCommand,
@@ -6,48 +6,35 @@ import {
   ListContainerInstancesCommand,
 } from '@aws-sdk/client-ecs';
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { OperationError } from '../../../../src/lib/errors.js';
 import { generateSshConfig, inspectManagedBlock, refreshSshConfig } from '../../../../src/lib/ssh/index.js';
+import { mockSdk, mockStacks, sdkClient, stack } from '../../helpers/mock-sdk.js';
 
-const cfn = mockClient(CloudFormationClient);
-const ec2 = mockClient(EC2Client);
-const ecs = mockClient(ECSClient);
+const cfn = mockSdk(CloudFormationClient);
+const ec2 = mockSdk(EC2Client);
+const ecs = mockSdk(ECSClient);
+
 const clients = () => ({
-  cloudformation: new CloudFormationClient({}),
-  ec2: new EC2Client({}),
-  ecs: new ECSClient({}),
+  cloudformation: sdkClient(CloudFormationClient),
+  ec2: sdkClient(EC2Client),
+  ecs: sdkClient(ECSClient),
 });
 const clock = { now: () => Date.parse('2026-01-01T12:00:00Z'), sleep: async () => undefined };
 
 let bastionState: { state: 'running' | 'stopped'; ip?: string } = { state: 'running', ip: '203.0.113.10' };
-let bastionStack = true;
+/** The stacks DescribeStacks knows; a test deletes one to make it missing. */
+let stacks: ReturnType<typeof mockStacks>;
 let clusterExists = true;
 
 beforeEach(() => {
-  cfn.reset();
-  ec2.reset();
-  ecs.reset();
   bastionState = { state: 'running', ip: '203.0.113.10' };
-  bastionStack = true;
   clusterExists = true;
-  cfn.on(DescribeStacksCommand).callsFake((input: { StackName: string }) => {
-    if (input.StackName === 'ecspoc-dev-bastion' && bastionStack)
-      return {
-        Stacks: [
-          {
-            StackName: input.StackName,
-            StackStatus: 'UPDATE_COMPLETE',
-            CreationTime: new Date(),
-            Outputs: [{ OutputKey: 'BastionInstanceId', OutputValue: 'i-0b' }],
-          },
-        ],
-      };
-    throw Object.assign(new Error('does not exist'), { name: 'ValidationError' });
+  stacks = mockStacks({
+    'ecspoc-dev-bastion': stack('ecspoc-dev-bastion', { BastionInstanceId: 'i-0b' }, 'UPDATE_COMPLETE'),
   });
   ecs.on(ListContainerInstancesCommand).callsFake(() => {
     if (!clusterExists)
@@ -188,7 +175,7 @@ describe('generateSshConfig', () => {
   });
 
   it('warns about a missing bastion with the command that deploys it', async () => {
-    bastionStack = false;
+    delete stacks['ecspoc-dev-bastion'];
     const result = await generateSshConfig(clients(), {
       env: 'dev',
       options: {},
@@ -204,7 +191,7 @@ describe('generateSshConfig', () => {
   });
 
   it('fails when the environment has no bastion and no container instance', async () => {
-    bastionStack = false;
+    delete stacks['ecspoc-dev-bastion'];
     clusterExists = false;
     const error = await generateSshConfig(clients(), {
       env: 'dev',

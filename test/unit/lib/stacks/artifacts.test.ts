@@ -1,23 +1,19 @@
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from '@jest/globals';
 
 import { latestImage, uploadTemplate } from '../../../../src/lib/stacks/artifacts.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
 
-const s3Mock = mockClient(S3Client);
-const ecrMock = mockClient(ECRClient);
-afterEach(() => {
-  s3Mock.reset();
-  ecrMock.reset();
-});
+const ecrMock = mockSdk(ECRClient);
+const s3Mock = mockSdk(S3Client);
 
 describe('uploadTemplate', () => {
   it('stores the template under a content hash and returns the regional path-style URL', async () => {
     s3Mock.on(PutObjectCommand).resolves({});
     const body = 'Resources: {}\n'.repeat(5000);
     const url = await uploadTemplate(
-      new S3Client({}),
+      sdkClient(S3Client),
       'eu-west-1',
       'ecspoc-dev-bucket',
       'ecspoc-dev-cluster',
@@ -28,7 +24,7 @@ describe('uploadTemplate', () => {
     expect(input.Key).toMatch(/^templates\/ecspoc-dev-cluster\/[0-9a-f]{16}\.yml$/);
     expect(url).toBe(`https://s3.eu-west-1.amazonaws.com/ecspoc-dev-bucket/${input.Key}`);
     const again = await uploadTemplate(
-      new S3Client({}),
+      sdkClient(S3Client),
       'eu-west-1',
       'ecspoc-dev-bucket',
       'ecspoc-dev-cluster',
@@ -53,7 +49,7 @@ describe('latestImage', () => {
     ecrMock.on(DescribeRepositoriesCommand).resolves({
       repositories: [{ repositoryUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/ecspoc-dev/404' }],
     });
-    expect(await latestImage(new ECRClient({}), 'ecspoc-dev/404')).toEqual({
+    expect(await latestImage(sdkClient(ECRClient), 'ecspoc-dev/404')).toEqual({
       uri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/ecspoc-dev/404:abc123',
       pushedAt: '2026-02-01T00:00:00.000Z',
     });
@@ -61,11 +57,11 @@ describe('latestImage', () => {
 
   it('returns nothing before the first push or when the repository is gone', async () => {
     ecrMock.on(DescribeImagesCommand).resolvesOnce({ imageDetails: [] });
-    expect(await latestImage(new ECRClient({}), 'ecspoc-dev/404')).toBeUndefined();
+    expect(await latestImage(sdkClient(ECRClient), 'ecspoc-dev/404')).toBeUndefined();
     ecrMock
       .on(DescribeImagesCommand)
       .rejects(Object.assign(new Error('not found'), { name: 'RepositoryNotFoundException' }));
-    expect(await latestImage(new ECRClient({}), 'ecspoc-dev/404')).toBeUndefined();
+    expect(await latestImage(sdkClient(ECRClient), 'ecspoc-dev/404')).toBeUndefined();
     expect(ecrMock.commandCalls(DescribeRepositoriesCommand)).toHaveLength(0);
   });
 });

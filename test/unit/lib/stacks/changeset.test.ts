@@ -9,8 +9,7 @@ import {
   ExecuteChangeSetCommand,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
-import { beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from '@jest/globals';
 
 import {
   classifyStack,
@@ -26,9 +25,11 @@ import {
 import type { StackActivity } from '../../../../src/lib/stacks/events.js';
 import { OperationError, TimeoutError } from '../../../../src/lib/errors.js';
 import { fakeClock } from '../../helpers/fake-clock.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
 
-const cfnMock = mockClient(CloudFormationClient);
-const cfn = new CloudFormationClient({ region: 'us-east-1' });
+const cfnMock = mockSdk(CloudFormationClient);
+
+const cfn = sdkClient(CloudFormationClient);
 const STACK = 'ecspoc-dev-network';
 const STACK_ID = `arn:aws:cloudformation:us-east-1:123456789012:stack/${STACK}/1`;
 const CS_ID = `arn:aws:cloudformation:us-east-1:123456789012:changeSet/cs/1`;
@@ -91,10 +92,6 @@ const plan: ChangeSetPlan = {
   empty: false,
   changes: [],
 };
-
-beforeEach(() => {
-  cfnMock.reset();
-});
 
 describe('classifyStack', () => {
   it('sorts every status an operator meets into ready, recreate, blocked, busy or missing', () => {

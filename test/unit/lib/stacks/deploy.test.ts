@@ -6,7 +6,7 @@ import {
   ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
 import type { Catalog, ComponentSpec } from '../../../../src/lib/stacks/catalog.js';
 import {
@@ -19,6 +19,7 @@ import {
 import { parseTemplate, type StackTemplate } from '../../../../src/lib/stacks/templates.js';
 import { fakeClock } from '../../helpers/fake-clock.js';
 import { type FakeBehaviour, fakeCloudFormation } from '../../helpers/fake-cloudformation.js';
+import { sdkClient } from '../../helpers/mock-sdk.js';
 
 const BODY = (parameters: string) => `
 Parameters:
@@ -86,13 +87,11 @@ const outputs: FakeBehaviour['outputs'] = (stackName, parameters) => ({
   Out: `${stackName}:${parameters.P ?? parameters.Size ?? 'root'}`,
 });
 
-const client = new CloudFormationClient({ region: 'us-east-1' });
-let restore: Array<() => void> = [];
+const client = sdkClient(CloudFormationClient);
 
 function setup(behaviour: FakeBehaviour = {}) {
   const clock = fakeClock();
   const cfn = fakeCloudFormation(clock.now, { outputs, ...behaviour });
-  restore.push(() => cfn.mock.restore());
   const events: DeployEvent[] = [];
   const context: DeployContext = {
     env: 'dev',
@@ -104,11 +103,6 @@ function setup(behaviour: FakeBehaviour = {}) {
   };
   return { clock, cfn, events, context };
 }
-
-afterEach(() => {
-  for (const undo of restore) undo();
-  restore = [];
-});
 
 describe('planDeployment and executeDeployment', () => {
   it('creates a fresh environment in dependency order, feeding outputs downstream, independent stacks in parallel', async () => {

@@ -1,8 +1,7 @@
 import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { BatchDeleteImageCommand, ECRClient, ListImagesCommand } from '@aws-sdk/client-ecr';
 import { DeleteObjectsCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from '@jest/globals';
 
 import type { Catalog, ComponentSpec } from '../../../../src/lib/stacks/catalog.js';
 import {
@@ -14,6 +13,10 @@ import {
 import { parseTemplate, type StackTemplate } from '../../../../src/lib/stacks/templates.js';
 import { fakeClock } from '../../helpers/fake-clock.js';
 import { type FakeBehaviour, fakeCloudFormation } from '../../helpers/fake-cloudformation.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
+
+const mockECR = mockSdk(ECRClient);
+const mockS3 = mockSdk(S3Client);
 
 const BODY = `
 Resources:
@@ -62,22 +65,11 @@ const resources: FakeBehaviour['resources'] = (stack) =>
     ],
   })[stack] ?? [];
 
-let restore: Array<() => void> = [];
-afterEach(() => {
-  for (const undo of restore) undo();
-  restore = [];
-});
-
 function setup(behaviour: FakeBehaviour = {}) {
   const clock = fakeClock();
   const cfn = fakeCloudFormation(clock.now, { resources, ...behaviour });
-  const s3 = mockClient(S3Client);
-  const ecr = mockClient(ECRClient);
-  restore.push(
-    () => cfn.mock.restore(),
-    () => s3.restore(),
-    () => ecr.restore(),
-  );
+  const s3 = mockS3;
+  const ecr = mockECR;
   s3.on(ListObjectVersionsCommand)
     .resolvesOnce({ Versions: [{ Key: 'templates/x.yml', VersionId: 'v1' }] })
     .resolvesOnce({
@@ -98,9 +90,9 @@ function setup(behaviour: FakeBehaviour = {}) {
   const events: DestroyEvent[] = [];
   const context: DestroyContext = {
     env: 'dev',
-    cfn: new CloudFormationClient({ region: 'us-east-1' }),
-    s3: async () => new S3Client({ region: 'us-east-1' }),
-    ecr: async () => new ECRClient({ region: 'us-east-1' }),
+    cfn: sdkClient(CloudFormationClient),
+    s3: async () => sdkClient(S3Client),
+    ecr: async () => sdkClient(ECRClient),
     timing: { clock, pollIntervalMs: 1_000 },
     concurrency: 4,
     emit: (event) => events.push(event),

@@ -178,6 +178,18 @@ describe('resolveParameters', () => {
       'ecspoc deploy bastion --parameter SshCidr=203.0.113.7/32',
     );
   });
+
+  it('names the command the operator ran in the hint (diff, not deploy)', () => {
+    const error = thrown(() =>
+      resolveParameters(findComponent(catalog, 'bastion'), template('bastion'), {
+        outputs: NETWORK,
+        command: 'diff',
+      }),
+    );
+    expect((error as UsageError).suggestions[0]).toBe(
+      'ecspoc diff bastion --parameter SshCidr=203.0.113.7/32',
+    );
+  });
 });
 
 describe('checkParameters', () => {

@@ -1,26 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { UsageError } from '../../../../src/lib/errors.js';
-import { parseDuration, parseIsoTime, parseTimeSpec } from '../../../../src/lib/logs/time.js';
+import { parseIsoTime, parseTimeSpec } from '../../../../src/lib/time/timespec.js';
 
 const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);
-
-describe('parseDuration', () => {
-  it.each([
-    ['10m', 600_000],
-    ['1h30m', 5_400_000],
-    ['2d', 172_800_000],
-    ['90s', 90_000],
-    ['500ms', 500],
-    ['1w', 604_800_000],
-    ['1h1m1s', 3_661_000],
-    ['2H', 7_200_000],
-  ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
-
-  it.each(['', '10', 'm', '10x', '1.5h', '-10m', '10m ago', '1h 30m', '2024-05-01'])('rejects %p', (text) =>
-    expect(parseDuration(text)).toBeUndefined(),
-  );
-});
 
 describe('parseIsoTime', () => {
   it.each([

@@ -1,27 +1,8 @@
 import { UsageError } from '../errors.js';
+import { readDuration } from './duration.js';
 
-const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-const DURATION = /^(?:\d+(?:ms|s|m|h|d|w))+$/;
-const DURATION_PART = /(\d+)(ms|s|m|h|d|w)/g;
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-
-/** Reads a duration such as `10m`, `1h30m`, `2d`, `90s` or `500ms` into milliseconds; undefined if it is none. */
-export function parseDuration(text: string): number | undefined {
-  const trimmed = text.trim().toLowerCase();
-  if (!DURATION.test(trimmed)) return undefined;
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(DURATION_PART)) total += Number(amount) * UNIT_MS[unit];
-  return total;
-}
 
 /**
  * Reads an ISO-8601 date or date-time into epoch milliseconds; undefined if it is none or names a day
@@ -52,12 +33,13 @@ export function parseIsoTime(text: string): number | undefined {
 }
 
 /**
- * Reads a `--since` / `--until` value: a duration before `now` (`10m`, `1h30m`, `2d`), an ISO-8601
- * time (`2024-05-01T10:00:00Z`, `2024-05-01`), or `now`. Anything else is a UsageError naming the flag.
+ * Reads a `--since` / `--until` value: a duration before `now` (`10m`, `1h30m`, `2d`; a bare number is
+ * not one, it reads too easily as a timestamp), an ISO-8601 time (`2024-05-01T10:00:00Z`,
+ * `2024-05-01`), or `now`. Anything else is a UsageError naming the flag.
  */
 export function parseTimeSpec(text: string, now: number, flag: string): number {
   if (text.trim().toLowerCase() === 'now') return now;
-  const duration = parseDuration(text);
+  const duration = readDuration(text);
   if (duration !== undefined) return now - duration;
   const absolute = parseIsoTime(text);
   if (absolute !== undefined) return absolute;

@@ -4,13 +4,16 @@ import type { Sleep } from './types.js';
 export const DEFAULT_MAX_RATE = 5;
 
 /**
- * One FilterLogEvents budget for every group a tail reads: calls are spaced 1/rate apart (a token
- * bucket holding a single call, so no burst either: never more than `rate` calls in any second,
- * however the service counts them). CloudWatch Logs enforces its per-account, per-region
- * "transactions per second" quota (FilterLogEvents: 5/s in several regions, 10 or 25 in others)
- * across every caller of the account, so a throttled call is also a sign that someone else spends
- * the quota: the rate halves on throttling (never below `floor`) and climbs back by a tenth of the
- * ceiling per successful call (additive increase, multiplicative decrease).
+ * One FilterLogEvents budget for every group a tail reads: a token bucket holding one second of calls
+ * (`rate` tokens) and refilled at `rate` a second, which is how AWS applies its request quotas (the ECS
+ * and EC2 API throttling guides: the bucket's capacity is the burst allowed in one second, its refill
+ * rate the sustained rate), and CloudWatch Logs states its quotas as transactions per second
+ * per account and region (FilterLogEvents: 5/s in several regions, 10 or 25 in others). So a backfill
+ * of up to `rate` groups starts all of them at once, and over any span T no more than
+ * `rate × (1 + T/1 s)` calls go out: what such a bucket admits. The quota is shared by every caller
+ * of the account, so a throttled call is also a sign that someone else spends it: the rate halves on
+ * throttling (never below `floor`) and climbs back by a tenth of the ceiling per successful call
+ * (additive increase, multiplicative decrease).
  */
 export class RateBudget {
   private tokens: number;
@@ -23,7 +26,7 @@ export class RateBudget {
     private readonly floor = Math.min(0.5, maxRate),
   ) {
     this.rate = maxRate;
-    this.tokens = 1;
+    this.tokens = Math.max(1, maxRate);
     this.refilledAt = clock();
   }
 
@@ -62,6 +65,7 @@ export class RateBudget {
   private refill(now: number): void {
     const elapsed = Math.max(0, now - this.refilledAt);
     this.refilledAt = now;
-    this.tokens = Math.min(1, this.tokens + (elapsed / 1_000) * this.rate);
+    // The bucket holds one second of calls at the current rate: a burst after an idle spell, no more.
+    this.tokens = Math.min(Math.max(1, this.rate), this.tokens + (elapsed / 1_000) * this.rate);
   }
 }

@@ -48,7 +48,8 @@ export const DEFAULT_MAX_LATENESS_MS = 3_000;
 /**
  * Follows every group within one FilterLogEvents budget and prints in time order across groups.
  *
- * Scheduling: one poll at a time, always of the group due soonest. A group whose poll found new lines
+ * Scheduling: in rounds; a round polls the group due soonest and every other group due within
+ * `interval.min` of it, together, so the round's calls spend the budget's burst. A group whose poll found new lines
  * is due again after `interval.min`; an idle one waits twice as long each time up to `interval.max`,
  * and a throttled one up to `interval.throttled`: the budget goes where lines arrive. A group that
  * holds back lines already read (see below) is due at once.
@@ -94,17 +95,26 @@ export class Follower {
     const { signal } = this.deps;
     const result: FollowResult = { polls: 0, maxRemembered: 0 };
     while (!signal?.aborted) {
-      const group = this.nextDue();
-      const wait = group.due - this.clock();
+      const first = this.nextDue();
+      const wait = first.due - this.clock();
       if (wait > 0) await this.sleep(wait, signal);
       if (signal?.aborted) break;
-      const found = await this.poll(group);
-      if (signal?.aborted) {
-        this.hold(found);
-        break;
+      // A round: every group due within one short interval of now is polled together. Their calls
+      // spend the budget's burst at once, so every group's watermark moves past a line at about the
+      // same moment and the line is printed one round after it was written, not one full cycle of
+      // single polls later.
+      const round = this.dueWithin(this.clock() + this.interval.min, first);
+      // The budget is spent here, one call after the other: each poll starts when its call may go.
+      const polls: Promise<LogEvent[]>[] = [];
+      for (const group of round) {
+        await this.start.budget.acquire(this.sleep, signal);
+        if (signal?.aborted) break;
+        polls.push(this.poll(group));
       }
-      result.polls += 1;
-      this.hold(found);
+      const found = await Promise.all(polls);
+      for (const lines of found) this.hold(lines);
+      if (signal?.aborted) break;
+      result.polls += round.length;
       await emit(this.release(false));
       let remembered = 0;
       for (const ids of this.start.seen) remembered += ids.size;
@@ -135,14 +145,20 @@ export class Follower {
     return best;
   }
 
-  /** One poll of one group: every page from its read position; new lines only. */
+  /** The groups due by `by` (always `first`), in the order `nextDue` would pick them. */
+  private dueWithin(by: number, first: GroupState): GroupState[] {
+    const oldest = this.pending[0]?.event.timestamp;
+    const blocking = (group: GroupState) => oldest !== undefined && group.watermark < oldest;
+    const others = this.groups.filter((g) => g !== first && (g.due <= by || blocking(g)));
+    others.sort((a, b) => a.due - b.due || a.lastPollStart - b.lastPollStart);
+    return [first, ...others];
+  }
+
+  /** One poll of one group: every page from its read position; new lines only. Its first call's budget is already spent. */
   private async poll(group: GroupState): Promise<LogEvent[]> {
     const { lookback, seen } = this.start;
     const ids = seen[group.index];
     const previousPollStart = group.lastPollStart;
-    // The poll's first call spends the budget here, so that its start is when the call goes out.
-    await this.start.budget.acquire(this.sleep, this.deps.signal);
-    if (this.deps.signal?.aborted) return [];
     const pollStart = this.clock();
     let throttled = false;
     let first = true;

@@ -64,7 +64,11 @@ export async function startMoto(extraEnv = {}) {
   return { endpoint, pid, stop: () => stopPid(pid) };
 }
 
-/** Stops a process by pid: SIGTERM, then SIGKILL after five seconds. */
+/**
+ * Stops a process by pid: SIGTERM, then SIGKILL after five seconds, and returns only once it is gone
+ * (a moto holding a whole deployed bundle can take longer than that to exit on a loaded machine; a
+ * caller that exits right after must not leave it running, nor unreaped by this process).
+ */
 export async function stopPid(pid) {
   const alive = () => {
     try {
@@ -77,7 +81,9 @@ export async function stopPid(pid) {
   if (!alive()) return;
   process.kill(pid, 'SIGTERM');
   for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
-  if (alive()) process.kill(pid, 'SIGKILL');
+  if (!alive()) return;
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
 /** Forgets every resource moto holds. */

@@ -3,10 +3,15 @@
 // start-up, so the templates go together). cfn-lint's exit code is a bit set: 2 error, 4 warning,
 // 8 informational. Errors and warnings fail; informational findings are printed and pass.
 // Without cfn-lint the check fails in CI (CI=true) and is skipped with a message elsewhere.
+// Then AWS Control Tower's proactive cfn-guard rules (scripts/guard-templates.js) run on every
+// template with its parameter defaults filled in; a finding not in scripts/guard-suppressions.json
+// fails.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { guardTemplates } from './guard-templates.js';
 
 const ERROR = 2;
 const WARNING = 4;
@@ -60,7 +65,14 @@ if (status & (ERROR | WARNING)) {
   console.error(`lint-templates: cfn-lint found ${found.join(' and ')} in ${templates.length} templates`);
   process.exit(1);
 }
+const guardFindings = guardTemplates(root, templates);
+if (guardFindings > 0) {
+  console.error(
+    `lint-templates: cfn-guard (Control Tower proactive rules) found ${guardFindings} unsuppressed findings`,
+  );
+  process.exit(1);
+}
 console.log(
-  `lint-templates: ${templates.length} templates clean` +
+  `lint-templates: ${templates.length} templates clean (cfn-lint, and cfn-guard with every suppression explained)` +
     (status & INFORMATIONAL ? ' (informational findings above are allowed)' : ''),
 );

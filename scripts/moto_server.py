@@ -2,14 +2,14 @@
 
 Run it like moto_server: `python3 scripts/moto_server.py -H 127.0.0.1 -p PORT`.
 
-1. `AWS::EC2::Subnet` `MapPublicIpOnLaunch: true` is applied (moto ignores the property).
-2. An instance launched without an explicit `AssociatePublicIpAddress` follows its subnet's
-   `MapPublicIpOnLaunch`, as on AWS (moto's CloudFormation launches with "no public IP").
-   With 1, this gives the bastion of templates/bastion.yml the public address AWS gives it: one
-   that changes on every stop and start, unlike an Elastic IP.
-3. Executing a change set leaves the stack with the change set's outputs and parameters, as on
+1. Executing a change set leaves the stack with the change set's outputs and parameters, as on
    AWS (moto keeps the outputs and parameters the stack had before: none for a new stack).
-4. DescribeStacks shows parameters as CloudFormation does: a list (`List<…>`, `CommaDelimitedList`)
+2. An `AWS::EC2::Instance` with `NetworkInterfaces` is launched into the first interface's subnet
+   and groups, with a public address when that interface asks for one (`AssociatePublicIpAddress`),
+   as on AWS (moto's CloudFormation reads only the instance-level `SubnetId` and `SecurityGroups`).
+   This gives the bastion of templates/bastion.yml the address AWS gives it: one that changes on
+   every stop and start, unlike an Elastic IP.
+3. DescribeStacks shows parameters as CloudFormation does: a list (`List<…>`, `CommaDelimitedList`)
    as `a,b`, not as a Python list `['a', 'b']`; an SSM parameter type with the parameter's name as
    ParameterValue and what it resolved to as ResolvedValue (moto shows only the resolved value);
    NoEcho parameters hidden by key.
@@ -21,25 +21,45 @@ import sys
 
 from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.ec2.models.instances import Instance
-from moto.ec2.models.subnets import Subnet
 from moto.server import main
 
-_create_subnet = Subnet.create_from_cloudformation_json.__func__
-_init_instance = Instance.__init__
+_create_instance = Instance.create_from_cloudformation_json.__func__
 
 
-def _subnet_from_cloudformation(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
-    subnet = _create_subnet(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
-    value = cloudformation_json.get("Properties", {}).get("MapPublicIpOnLaunch")
-    if str(value).lower() == "true":
-        subnet.map_public_ip_on_launch = True
-    return subnet
+def _instance_from_cloudformation(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    properties = cloudformation_json.get("Properties", {})
+    primary = next(
+        (n for n in properties.get("NetworkInterfaces") or [] if str(n.get("DeviceIndex")) == "0"), None
+    )
+    if primary is None or properties.get("SubnetId"):
+        return _create_instance(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    from moto.ec2.models import ec2_backends
 
-
-def _instance_init(self, ec2_backend, image_id, user_data, security_groups, **kwargs):
-    # None means "not said": moto then asks the subnet, as AWS does.
-    kwargs.setdefault("associate_public_ip", None)
-    _init_instance(self, ec2_backend, image_id, user_data, security_groups, **kwargs)
+    backend = ec2_backends[account_id][region_name]
+    groups = [backend.get_security_group_from_id(group_id).name for group_id in primary.get("GroupSet", [])]
+    nic = {"DeviceIndex": 0, "SubnetId": primary.get("SubnetId")}
+    if "AssociatePublicIpAddress" in primary:
+        nic["AssociatePublicIpAddress"] = str(primary["AssociatePublicIpAddress"]).lower() == "true"
+    reservation = backend.run_instances(
+        image_id=properties["ImageId"],
+        user_data=properties.get("UserData"),
+        count=1,
+        security_group_names=groups,
+        instance_type=properties.get("InstanceType", "m1.small"),
+        is_instance_type_default=not properties.get("InstanceType"),
+        subnet_id=primary.get("SubnetId"),
+        nics=[nic],
+        key_name=properties.get("KeyName"),
+        block_device_mappings=properties.get("BlockDeviceMappings", {}),
+    )
+    instance = reservation.instances[0]
+    for tag in properties.get("Tags", []):
+        instance.add_tag(tag["Key"], tag["Value"])
+    if properties.get("IamInstanceProfile"):
+        backend.associate_iam_instance_profile(
+            instance_id=instance.id, iam_instance_profile_name=properties.get("IamInstanceProfile")
+        )
+    return instance
 
 
 _execute_change_set = CloudFormationBackend.execute_change_set
@@ -72,9 +92,8 @@ def _parameter_list(self):
     return listed
 
 
-Subnet.create_from_cloudformation_json = classmethod(_subnet_from_cloudformation)
 Stack.parameter_list = property(_parameter_list)
-Instance.__init__ = _instance_init
+Instance.create_from_cloudformation_json = classmethod(_instance_from_cloudformation)
 CloudFormationBackend.execute_change_set = _execute_change_set_with_outputs
 
 if __name__ == "__main__":

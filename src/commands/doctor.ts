@@ -40,6 +40,7 @@ export function renderDoctor(report: DoctorReport): string {
     `region       ${report.region}`,
     `endpoint     ${report.endpoint}`,
     `profile      ${report.profile}`,
+    `cloudtrail   ${report.trail.error ? `unknown (${report.trail.error})` : report.trail.trails.length > 0 ? report.trail.trails.join(', ') : 'no trail records this region'}`,
     '',
     'services',
     ...report.services.map(

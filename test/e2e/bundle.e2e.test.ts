@@ -66,6 +66,9 @@ const MOTO_SKIPPED_TYPES = [
   'AWS::SNS::TopicPolicy',
   'AWS::SNS::Subscription',
   'AWS::CodeStarConnections::Connection',
+  'AWS::CodeConnections::Connection',
+  'AWS::ECS::CapacityProvider',
+  'AWS::ECS::ClusterCapacityProviderAssociations',
   'AWS::CodeBuild::Project',
   'AWS::CodePipeline::Pipeline',
 ];
@@ -389,8 +392,17 @@ describe('the stack bundle deployed into moto through the catalog', () => {
           .filter(([, entries]) => entries.length > 0),
       ),
     ).toEqual({
-      network: ['NatGateway2Eip AWS::EC2::EIP', 'NatGateway2 AWS::EC2::NatGateway'],
+      network: [
+        'NatGateway2Eip AWS::EC2::EIP',
+        'NatGateway2 AWS::EC2::NatGateway',
+        'FlowLogGroup AWS::Logs::LogGroup',
+        'FlowLogRole AWS::IAM::Role',
+        'FlowLog AWS::EC2::FlowLog',
+      ],
+      bastion: ['BastionRole AWS::IAM::Role', 'BastionInstanceProfile AWS::IAM::InstanceProfile'],
       'load-balancer': ['HttpRedirectListener AWS::ElasticLoadBalancingV2::Listener'],
+      // 404 has a task role of its own (task-roles stack); ECS Exec is attached to it instead.
+      'service-404': ['ExecTaskRole AWS::IAM::Role'],
     });
     // Declared, their condition true, yet not created: moto skips these types.
     expect(
@@ -402,6 +414,8 @@ describe('the stack bundle deployed into moto through the catalog', () => {
     ).toEqual({
       bootstrap: ['BucketPolicy AWS::S3::BucketPolicy'],
       cluster: [
+        'CapacityProvider AWS::ECS::CapacityProvider',
+        'ClusterCapacityProviders AWS::ECS::ClusterCapacityProviderAssociations',
         'InactiveInstanceTopicPolicy AWS::SNS::TopicPolicy',
         'InactiveInstanceSubscription AWS::SNS::Subscription',
         'EssentialContainerStoppedTopicPolicy AWS::SNS::TopicPolicy',
@@ -412,12 +426,12 @@ describe('the stack bundle deployed into moto through the catalog', () => {
         'TaskStateTopicPolicy AWS::SNS::TopicPolicy',
       ],
       'pipeline-404': [
-        'Connection AWS::CodeStarConnections::Connection',
+        'Connection AWS::CodeConnections::Connection',
         'BuildProject AWS::CodeBuild::Project',
         'Pipeline AWS::CodePipeline::Pipeline',
       ],
       'pipeline-php-hello': [
-        'Connection AWS::CodeStarConnections::Connection',
+        'Connection AWS::CodeConnections::Connection',
         'BuildProject AWS::CodeBuild::Project',
         'Pipeline AWS::CodePipeline::Pipeline',
       ],

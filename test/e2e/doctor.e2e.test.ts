@@ -1,4 +1,6 @@
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { CloudTrailClient, CreateTrailCommand } from '@aws-sdk/client-cloudtrail';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,6 +50,23 @@ describe('ecspoc doctor against moto_server', () => {
     expect(report.problems).toEqual([]);
     expect(report.missingComponents).toContain('cluster');
     expect(report.missingComponents).not.toContain('network');
+  });
+
+  it('reports whether a CloudTrail trail records the region (the API-call deploy alert needs one)', async () => {
+    const before = JSON.parse((await runCli(['doctor', '--json'])).stdout);
+    expect(before.trail).toEqual({ trails: [] });
+    const config = clientConfig();
+    const s3 = new S3Client({ ...config, forcePathStyle: true });
+    const cloudtrail = new CloudTrailClient(config);
+    await s3.send(new CreateBucketCommand({ Bucket: 'doctor-trail-logs' }));
+    await cloudtrail.send(
+      new CreateTrailCommand({ Name: 'org', S3BucketName: 'doctor-trail-logs', IsMultiRegionTrail: true }),
+    );
+    s3.destroy();
+    cloudtrail.destroy();
+    const after = await runCli(['doctor']);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain('cloudtrail   org');
   });
 
   it('prints a readable report without --json', async () => {

@@ -35,6 +35,18 @@ export interface EnvironmentStack {
   reason?: string;
 }
 
+/**
+ * Whether a CloudTrail trail records this region's API calls: the cluster stack's deploy-error rule
+ * on failed pipeline API calls sees only what a trail records (EventBridge receives "AWS API Call via
+ * CloudTrail" events only for calls a trail logs). Failed stacks and pipeline runs alert without one.
+ */
+export interface TrailReport {
+  /** Names of the trails that cover the region (multi-region, or homed here). */
+  trails: string[];
+  /** Set when the trails could not be read. */
+  error?: string;
+}
+
 /** Something that needs the operator's attention, and what to do about it. */
 export interface Problem {
   message: string;
@@ -50,6 +62,7 @@ export interface DoctorReport {
   account: string;
   callerArn: string;
   services: ServiceCheck[];
+  trail: TrailReport;
   stacks: EnvironmentStack[];
   /** Components of the bundle that have no stack yet. */
   missingComponents: string[];
@@ -98,7 +111,8 @@ export async function runDoctor(aws: AwsClients, input: DoctorInput): Promise<Do
     ['kinesis', () => aws.client(KinesisClient).send(new ListStreamsCommand({ Limit: 1 }))],
   ];
 
-  const [stacksResult, ...checks] = await Promise.all([
+  const [trail, stacksResult, ...checks] = await Promise.all([
+    readTrails(aws, input.region, settings),
     timed(() => listEnvironmentStacks(aws, input.env)),
     ...probes.map(async ([service, call]) => {
       const result = await timed(call);
@@ -159,6 +173,7 @@ export async function runDoctor(aws: AwsClients, input: DoctorInput): Promise<Do
     account: identity.Account ?? 'unknown',
     callerArn: identity.Arn ?? 'unknown',
     services,
+    trail,
     stacks,
     missingComponents: stacksResult.error === undefined ? missingComponents : [],
     problems,
@@ -186,6 +201,26 @@ export async function listEnvironmentStacks(aws: AwsClients, env: string): Promi
     }
   }
   return stacks.sort((a, b) => a.stackName.localeCompare(b.stackName));
+}
+
+// Shadow trails are included: a multi-region or organisation trail homed elsewhere still records here.
+async function readTrails(
+  aws: AwsClients,
+  region: string,
+  settings: { profile?: string | undefined; endpointUrl?: string | undefined },
+): Promise<TrailReport> {
+  const { CloudTrailClient, DescribeTrailsCommand } = await import('@aws-sdk/client-cloudtrail');
+  try {
+    const answer = await aws
+      .client(CloudTrailClient)
+      .send(new DescribeTrailsCommand({ includeShadowTrails: true }));
+    const trails = (answer.trailList ?? [])
+      .filter((trail) => trail.IsMultiRegionTrail || trail.HomeRegion === region)
+      .map((trail) => trail.Name ?? trail.TrailARN ?? 'unnamed');
+    return { trails };
+  } catch (error) {
+    return { trails: [], error: toAwsError(error, 'listing CloudTrail trails', settings).message };
+  }
 }
 
 async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; value?: T; error?: unknown }> {

@@ -11,6 +11,7 @@
  */
 import {
   SetDesiredCapacityCommand,
+  SetInstanceProtectionCommand,
   TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
@@ -764,6 +765,22 @@ class CycleRun {
   private async terminate(batch: FleetInstance[]): Promise<void> {
     const group = await readGroup(this.clients, this.groupName);
     let decrement = Math.max(0, group.desired - this.state.desired);
+    // The bundle's capacity provider runs with managed termination protection, so every instance
+    // carries scale-in protection (expected, not an error). The batch is drained by now: lift the
+    // protection first, so the termination is not refused or held whatever the group's policy, and
+    // the group's own decrement cannot fall on an unprotected instance that still runs tasks.
+    if (batch.length > 0)
+      await this.send(
+        () =>
+          this.clients.autoscaling.send(
+            new SetInstanceProtectionCommand({
+              AutoScalingGroupName: this.groupName,
+              InstanceIds: batch.map((instance) => instance.instanceId),
+              ProtectedFromScaleIn: false,
+            }),
+          ),
+        `lifting scale-in protection of ${batch.map((instance) => instance.instanceId).join(', ')}`,
+      );
     for (const instance of batch) {
       const shouldDecrement = decrement > 0;
       if (shouldDecrement) decrement -= 1;

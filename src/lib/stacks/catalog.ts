@@ -425,6 +425,8 @@ function serviceComponent(env: string, service: ServiceSettings): ComponentSpec 
   const registryName = `registry-${service.name}`;
   const wiring: Record<string, OutputRef> = {
     ClusterName: { component: 'cluster', output: 'ClusterName' },
+    // Tasks are placed through the cluster's capacity provider (managed scaling and draining).
+    CapacityProviderName: { component: 'cluster', output: 'CapacityProviderName' },
     VpcId: { component: 'network', output: 'VpcId' },
     ListenerArn: { component: 'load-balancer', output: 'ListenerArn' },
     RepositoryArn: { component: registryName, output: 'RepositoryArn' },

@@ -186,6 +186,11 @@ export interface DeployContext {
    * (normally such a stack is known unchanged from two reads, without one).
    */
   force?: boolean;
+  /**
+   * Pre-flight of the stacks about to be created (preflight.ts): throws when a name they would
+   * create is taken. Runs before the first change set; absent, nothing is checked.
+   */
+  checkNewStacks?: (components: ComponentSpec[]) => Promise<void>;
   /** Current values of SSM parameters by name (undefined when unknown), to tell whether an AMI moved. */
   resolveSsmParameters?: (names: string[]) => Promise<Record<string, string | undefined>>;
 }
@@ -231,6 +236,15 @@ export async function planDeployment(input: DeployInput, context: DeployContext)
   for (const component of components) {
     const condition = classifyStack(snapshots.get(component.name));
     outputs[component.name] = condition.state === 'ready' ? condition.stack.outputs : undefined;
+  }
+
+  // Pre-flight: names the new (or recreated) stacks would take must be free, before any change set.
+  if (context.checkNewStacks) {
+    const fresh = components.filter((c) => {
+      const state = classifyStack(snapshots.get(c.name)).state;
+      return state === 'missing' || state === 'recreate';
+    });
+    if (fresh.length > 0) await context.checkNewStacks(fresh);
   }
 
   // 2. Parameters from what is known now, and the plan of each stack.

@@ -47,6 +47,16 @@ export function createDeployContext(aws: AwsClients, options: SessionOptions): D
       return latestImage(aws.client(ECRClient), repositoryName);
     },
     resolveSsmParameters: ssmResolver(aws),
+    checkNewStacks: async (components) => {
+      const { checkNamesFree } = await import('./preflight.js');
+      const { probeExistence, callerAccount } = await import('./preflight-aws.js');
+      const accountId = await callerAccount(aws);
+      await checkNamesFree(
+        components,
+        { env: options.env, accountId, region: options.region },
+        probeExistence(aws),
+      );
+    },
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.force ? { force: true } : {}),
   };

@@ -88,9 +88,11 @@ describe('cycleInstances', () => {
       'AutoScaling.CreateOrUpdateTags',
       'AutoScaling.SuspendProcesses',
     ]);
-    expect(changes.slice(3, 7)).toEqual([
+    expect(changes.slice(3, 8)).toEqual([
       'AutoScaling.SetDesiredCapacity',
       'ECS.UpdateContainerInstancesState',
+      // Every instance is protected from scale-in (managed termination protection): lifted first.
+      'AutoScaling.SetInstanceProtection',
       'AutoScaling.TerminateInstanceInAutoScalingGroup',
       'AutoScaling.TerminateInstanceInAutoScalingGroup',
     ]);

@@ -11,6 +11,7 @@ import {
   ResumeProcessesCommand,
   SetDesiredCapacityCommand,
   SuspendProcessesCommand,
+  SetInstanceProtectionCommand,
   TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
@@ -52,6 +53,11 @@ export interface FakeInstance {
   version: number;
   state: 'running' | 'terminated';
   lifecycle: 'InService' | 'Terminating' | 'Detached';
+  /**
+   * Scale-in protection: the bundle's group protects every new instance (its capacity provider runs
+   * with managed termination protection).
+   */
+  protectedFromScaleIn: boolean;
   launchedAt: number;
   tags: Record<string, string>;
   ci?: {
@@ -203,6 +209,7 @@ export class FakeWorld {
       version,
       state: 'running',
       lifecycle: 'InService',
+      protectedFromScaleIn: true,
       launchedAt: this.clock.now(),
       tags: {},
     };
@@ -307,7 +314,12 @@ export class FakeWorld {
             SuspendedProcesses: this.group.suspended.map((ProcessName) => ({ ProcessName })),
             Instances: [...this.instances.values()]
               .filter((i) => i.lifecycle === 'InService' || i.lifecycle === 'Terminating')
-              .map((i) => ({ InstanceId: i.id, AvailabilityZone: i.az, LifecycleState: i.lifecycle })),
+              .map((i) => ({
+                InstanceId: i.id,
+                AvailabilityZone: i.az,
+                LifecycleState: i.lifecycle,
+                ProtectedFromScaleIn: i.protectedFromScaleIn,
+              })),
             CreatedTime: new Date(0),
             DefaultCooldown: 300,
             HealthCheckType: 'EC2',
@@ -328,11 +340,21 @@ export class FakeWorld {
       if (input.MaxSize !== undefined) this.group.max = input.MaxSize;
       return {};
     });
+    asg.on(SetInstanceProtectionCommand).callsFake((input) => {
+      this.record('AutoScaling.SetInstanceProtection');
+      for (const id of input.InstanceIds ?? [])
+        (this.instances.get(id) as FakeInstance).protectedFromScaleIn = input.ProtectedFromScaleIn;
+      return {};
+    });
     asg.on(TerminateInstanceInAutoScalingGroupCommand).callsFake((input) => {
       this.record('AutoScaling.TerminateInstanceInAutoScalingGroup');
       const instance = this.instances.get(input.InstanceId) as FakeInstance;
       if (this.tasksOn(instance).length > 0)
         throw new Error(`test: ${instance.id} terminated with tasks on it`);
+      // The cycle's contract: a drained instance loses its scale-in protection before it goes, so
+      // neither the termination nor the group's decrement depends on how the group treats it.
+      if (instance.protectedFromScaleIn)
+        throw new Error(`test: ${instance.id} terminated while still protected from scale-in`);
       instance.state = 'terminated';
       instance.lifecycle = 'Detached';
       if (instance.ci) instance.ci = undefined;

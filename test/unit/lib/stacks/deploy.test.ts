@@ -16,6 +16,7 @@ import {
   executeDeployment,
   planDeployment,
 } from '../../../../src/lib/stacks/deploy.js';
+import { UsageError } from '../../../../src/lib/errors.js';
 import { parseTemplate, type StackTemplate } from '../../../../src/lib/stacks/templates.js';
 import { fakeClock } from '../../helpers/fake-clock.js';
 import { type FakeBehaviour, fakeCloudFormation } from '../../helpers/fake-cloudformation.js';
@@ -145,6 +146,38 @@ describe('planDeployment and executeDeployment', () => {
       ParameterKey: 'P',
       ParameterValue: 'ecspoc-dev-a:small',
     });
+  });
+
+  it('runs the pre-flight on the stacks to be created only, and a refusal stops the deploy before any change set', async () => {
+    const env = setup();
+    const input = await bundle();
+    const checked: string[][] = [];
+    await executeDeployment(await planDeployment(input, env.context), input, {
+      ...env.context,
+      approvedAll: true,
+    });
+    // Every stack exists now: a redeploy has nothing new to check.
+    await planDeployment(input, {
+      ...env.context,
+      checkNewStacks: async (components) => {
+        checked.push(components.map((c) => c.name));
+      },
+    });
+    expect(checked).toEqual([]);
+
+    const fresh = setup();
+    const refusal = new UsageError('NAMES_TAKEN', 'bucket taken');
+    await expect(
+      planDeployment(input, {
+        ...fresh.context,
+        checkNewStacks: async (components) => {
+          checked.push(components.map((c) => c.name));
+          throw refusal;
+        },
+      }),
+    ).rejects.toBe(refusal);
+    expect(checked).toEqual([['a', 'b', 'c', 'd']]);
+    expect(fresh.cfn.mock.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
   });
 
   it('redeploys an unchanged environment without executing any change set', async () => {

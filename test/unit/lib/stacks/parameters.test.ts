@@ -60,7 +60,7 @@ describe('resolveParameters', () => {
     const service = findComponent(catalog, 'service-php-hello');
     const outputs: StackOutputs = {
       ...NETWORK,
-      cluster: { ClusterName: 'ecspoc-dev' },
+      cluster: { ClusterName: 'ecspoc-dev', CapacityProviderName: 'ecspoc-dev-instances' },
       'load-balancer': { ListenerArn: 'arn:aws:elasticloadbalancing:us-east-1:1:listener/app/x/y/z' },
       'registry-php-hello': {
         RepositoryArn: 'arn:aws:ecr:us-east-1:123456789012:repository/ecspoc-dev/php-hello',
@@ -151,7 +151,7 @@ describe('resolveParameters', () => {
       message: '--parameter sets "SshCird" for bastion, which has no such parameter.',
     });
     expect((error as UsageError).suggestions[0]).toBe(
-      'Parameters of bastion: VpcId, VpcCidr, PublicSubnetIds, SshCidr, KeyName, InstanceType, ImageId',
+      'Parameters of bastion: VpcId, VpcCidr, PublicSubnetIds, SshCidr, KeyName, SessionManager, InstanceType, ImageId',
     );
   });
 

@@ -38,7 +38,9 @@ describe('readTemplate', () => {
 
   it('turns short-form intrinsics into their long form', () => {
     const bastion = resources('bastion.yml').Bastion!.Properties!;
-    expect(bastion.SubnetId).toEqual({ 'Fn::Select': [0, { Ref: 'PublicSubnetIds' }] });
+    expect((bastion.NetworkInterfaces as Json[])[0]!.SubnetId).toEqual({
+      'Fn::Select': [0, { Ref: 'PublicSubnetIds' }],
+    });
     expect(bastion.LaunchTemplate).toEqual({
       LaunchTemplateId: { Ref: 'BastionLaunchTemplate' },
       Version: { 'Fn::GetAtt': ['BastionLaunchTemplate', 'LatestVersionNumber'] },
@@ -175,7 +177,8 @@ describe('the templates', () => {
     const policies = ofType('cluster.yml', 'AWS::SNS::TopicPolicy');
     expect(policies).toHaveLength(5);
     const rules = Object.entries(resources('cluster.yml')).filter(([, r]) => r.Type === 'AWS::Events::Rule');
-    expect(rules).toHaveLength(5);
+    // The seed's five, plus the failed-stack and failed-pipeline rules on the deploy-error topic.
+    expect(rules).toHaveLength(7);
     for (const [ruleId, rule] of rules) {
       const topicId = ((rule.Properties!.Targets as Json[])[0]!.Arn as { Ref: string }).Ref;
       const policy = policies.find(
@@ -228,8 +231,13 @@ describe('the templates', () => {
       Ref: 'PrivateSubnetIds',
     });
     const subnets = resources('network.yml');
-    expect(subnets.PublicSubnet1!.Properties!.MapPublicIpOnLaunch).toBe(true);
+    // Public subnets hand no address to every instance: the bastion asks for one on its interface.
+    expect(subnets.PublicSubnet1!.Properties!.MapPublicIpOnLaunch).toBe(false);
+    expect(subnets.PublicSubnet2!.Properties!.MapPublicIpOnLaunch).toBe(false);
     expect(subnets.PrivateSubnet1!.Properties!.MapPublicIpOnLaunch).toBe(false);
+    const nic = (resources('bastion.yml').Bastion!.Properties!.NetworkInterfaces as Json[])[0]!;
+    expect(nic).toMatchObject({ DeviceIndex: '0', AssociatePublicIpAddress: true });
+    expect(nic.GroupSet).toEqual([{ Ref: 'BastionSecurityGroup' }]);
   });
 
   it('ship each of the six instance log files to its own group, one stream per instance', () => {
@@ -286,6 +294,180 @@ describe('the templates', () => {
       (stage) => stage.Actions[0]!.ActionTypeId.Provider,
     );
     expect(providers).toEqual(['CodeStarSourceConnection', 'CodeBuild', 'CloudFormation']);
-    expect(ofType('pipeline.yml', 'AWS::CodeStarConnections::Connection')).toHaveLength(1);
+    expect(ofType('pipeline.yml', 'AWS::CodeConnections::Connection')).toHaveLength(1);
+    expect(ofType('pipeline.yml', 'AWS::CodeStarConnections::Connection')).toHaveLength(0);
+    const policy = JSON.stringify(resources('pipeline.yml').PipelineRole!.Properties!.Policies);
+    expect(policy).toContain('"codeconnections:FullRepositoryId"');
+  });
+});
+
+/**
+ * The ARN of a log group, as AWS's Fn::GetAtt Arn returns it: `arn:…:log-group:NAME:*` (moto leaves
+ * the `:*` out). A resource built on it must match the streams the bundle writes.
+ */
+const LOG_GROUP_ARN_SUFFIX = ':*';
+
+/** Every IAM Resource string of a template that names a log group, with GetAtt Arn written AWS's way. */
+function logResources(document: Json): string[] {
+  const groups = new Map<string, string>();
+  for (const [id, r] of Object.entries(
+    (document.Resources ?? {}) as Record<string, { Type: string; Properties?: Json }>,
+  ))
+    if (r.Type === 'AWS::Logs::LogGroup') groups.set(id, JSON.stringify(r.Properties!.LogGroupName));
+  const found: string[] = [];
+  for (const value of walk(document)) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
+    const resource = (value as Json).Resource;
+    if (resource === undefined || !('Action' in (value as Json))) continue;
+    for (const item of [resource].flat()) {
+      const getAtt = (item as Json)?.['Fn::GetAtt'] as string[] | undefined;
+      if (getAtt && groups.has(getAtt[0]!) && getAtt[1] === 'Arn')
+        found.push(`log-group:<${getAtt[0]}>${LOG_GROUP_ARN_SUFFIX}`);
+      const sub = (item as Json)?.['Fn::Sub'];
+      const text = typeof sub === 'string' ? sub : Array.isArray(sub) ? String(sub[0]) : undefined;
+      if (!text) continue;
+      // ${X.Arn} of a log group already ends in :*; anything appended to it matches no stream.
+      const expanded = text.replace(/\$\{(\w+)\.Arn\}/g, (whole, id: string) =>
+        groups.has(id) ? `log-group:<${id}>${LOG_GROUP_ARN_SUFFIX}` : whole,
+      );
+      if (expanded.includes('log-group:')) found.push(expanded.slice(expanded.indexOf('log-group:')));
+    }
+  }
+  return found;
+}
+
+/** Whether an IAM resource pattern covers a stream ARN `log-group:GROUP:log-stream:STREAM`. */
+function matchesStream(pattern: string, group: string, stream: string): boolean {
+  const regex = new RegExp(
+    '^' +
+      pattern
+        .replace(/\$\{(EnvName|ServiceName)\}/g, (_, name: string) => (name === 'EnvName' ? 'dev' : '404'))
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+  );
+  return regex.test(`log-group:${group}:log-stream:${stream}`);
+}
+
+describe('IAM resources have the shape of the real ARNs', () => {
+  it('never append :log-stream to a log group Arn (which already ends in :*)', () => {
+    for (const template of templates.values()) {
+      const bad = logResources(template.document).filter((r) => /<\w+>:\*:log-stream/.test(r));
+      expect([template.file, bad]).toEqual([template.file, []]);
+    }
+  });
+
+  it('let every log-writing role reach the streams the bundle writes', () => {
+    const streams: Array<[string, string, string]> = [
+      ['service.yml', '/ecspoc/dev/tasks/404', '404/404/0123456789abcdef'],
+      ['pipeline.yml', '/ecspoc/dev/builds/404', 'build/0123-4567'],
+      ['cluster.yml', '/ecspoc/dev/instances/dmesg', 'i-0123456789abcdef0'],
+    ];
+    for (const [file, group, stream] of streams) {
+      const patterns = logResources(doc(file));
+      expect(patterns.length).toBeGreaterThan(0);
+      const covering = patterns.filter((p) => matchesStream(p.replace(/<\w+>/, group), group, stream));
+      expect([file, covering.length > 0, patterns]).toEqual([file, true, patterns]);
+    }
+  });
+
+  it('fails on the old pattern', () => {
+    const old = {
+      Resources: {
+        G: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: 'x' } },
+        R: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            Policies: [
+              {
+                PolicyDocument: {
+                  Statement: [
+                    { Action: 'logs:PutLogEvents', Resource: { 'Fn::Sub': '${G.Arn}:log-stream:*' } },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+      },
+    };
+    const patterns = logResources(old);
+    expect(patterns).toEqual(['log-group:<G>:*:log-stream:*']);
+    expect(matchesStream('log-group:x:*:log-stream:*', 'x', 's')).toBe(false);
+  });
+});
+
+describe('the capacity provider and the ways in', () => {
+  it('manages scaling, termination protection and draining of the group, and is the cluster default', () => {
+    const cluster = resources('cluster.yml');
+    expect(cluster.CapacityProvider!.Properties!.AutoScalingGroupProvider).toMatchObject({
+      AutoScalingGroupArn: { Ref: 'AutoScalingGroup' },
+      ManagedScaling: { Status: 'ENABLED' },
+      ManagedTerminationProtection: 'ENABLED',
+      ManagedDraining: 'ENABLED',
+    });
+    // Managed termination protection needs scale-in protection on the group's new instances.
+    expect(cluster.AutoScalingGroup!.Properties!.NewInstancesProtectedFromScaleIn).toBe(true);
+    const name = { 'Fn::Sub': 'ecspoc-${EnvName}-instances' };
+    expect(cluster.CapacityProvider!.Properties!.Name).toEqual(name);
+    expect(cluster.ClusterCapacityProviders!.Properties).toMatchObject({
+      CapacityProviders: [name],
+      DefaultCapacityProviderStrategy: [{ CapacityProvider: name, Weight: 1 }],
+    });
+    expect((doc('cluster.yml').Outputs as Record<string, Json>).CapacityProviderName!.Value).toEqual(name);
+  });
+
+  it('place every service through the capacity provider, with ECS Exec', () => {
+    const service = resources('service.yml').Service!.Properties!;
+    expect(service).not.toHaveProperty('LaunchType');
+    expect(service.CapacityProviderStrategy).toEqual([
+      { CapacityProvider: { Ref: 'CapacityProviderName' }, Weight: 1, Base: 0 },
+    ]);
+    expect(service.EnableExecuteCommand).toEqual({ 'Fn::If': ['ExecEnabled', true, false] });
+    const exec = JSON.stringify(resources('service.yml').ExecCommandPolicy!.Properties);
+    for (const action of [
+      'CreateControlChannel',
+      'CreateDataChannel',
+      'OpenControlChannel',
+      'OpenDataChannel',
+    ])
+      expect(exec).toContain(`ssmmessages:${action}`);
+  });
+
+  it('give the container instances Session Manager', () => {
+    expect(JSON.stringify(resources('cluster.yml').InstanceRole!.Properties!.ManagedPolicyArns)).toContain(
+      'AmazonSSMManagedInstanceCore',
+    );
+  });
+
+  it('alert on failed stacks and failed pipeline runs without a trail, and not on ValidationError', () => {
+    const cluster = resources('cluster.yml');
+    expect(cluster.StackFailedRule!.Properties!.EventPattern).toMatchObject({
+      source: ['aws.cloudformation'],
+      'detail-type': ['CloudFormation Stack Status Change'],
+    });
+    expect(cluster.PipelineFailedRule!.Properties!.EventPattern).toMatchObject({
+      source: ['aws.codepipeline'],
+      'detail-type': ['CodePipeline Pipeline Execution State Change'],
+      detail: { state: ['FAILED'] },
+    });
+    for (const id of ['StackFailedRule', 'PipelineFailedRule'])
+      expect((cluster[id]!.Properties!.Targets as Json[])[0]!.Arn).toEqual({ Ref: 'DeployErrorTopic' });
+    expect(JSON.stringify(cluster.DeployErrorRule!.Properties!.EventPattern)).not.toContain(
+      'ValidationError',
+    );
+  });
+
+  it('keep image pulls off the NAT with an S3 gateway endpoint and use the current TLS policy', () => {
+    expect(resources('network.yml').S3GatewayEndpoint!.Properties).toMatchObject({
+      VpcEndpointType: 'Gateway',
+    });
+    expect(JSON.stringify(resources('load-balancer.yml').ServiceListener!.Properties!.SslPolicy)).toContain(
+      'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09',
+    );
+    expect(
+      (doc('cluster.yml').Parameters as Record<string, Json>).ContainerInsights!.AllowedValues as string[],
+    ).toContain('enhanced');
   });
 });

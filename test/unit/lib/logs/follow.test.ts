@@ -108,7 +108,10 @@ describe('following under one FilterLogEvents budget', () => {
     expect(written.length).toBeGreaterThan(1_000);
     expect(follows.length).toBeGreaterThan(100);
     // Never a call the service's 5/s bucket would refuse, and 5 a second sustained.
-    expectWithinQuota(follows.map((c) => c.at), 5);
+    expectWithinQuota(
+      follows.map((c) => c.at),
+      5,
+    );
     for (let i = 10; i < follows.length; i++)
       expect(follows[i].at - follows[i - 10].at).toBeGreaterThanOrEqual(1_000);
     const messages = printed.map((e) => e.message);

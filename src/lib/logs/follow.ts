@@ -48,8 +48,7 @@ export const DEFAULT_MAX_LATENESS_MS = 3_000;
 /**
  * Follows every group within one FilterLogEvents budget and prints in time order across groups.
  *
- * Scheduling: in rounds; a round polls the group due soonest and every other group due within
- * `interval.min` of it, together, so the round's calls spend the budget's burst. A group whose poll found new lines
+ * Scheduling: one poll at a time, always of the group due soonest. A group whose poll found new lines
  * is due again after `interval.min`; an idle one waits twice as long each time up to `interval.max`,
  * and a throttled one up to `interval.throttled`: the budget goes where lines arrive. A group that
  * holds back lines already read (see below) is due at once.
@@ -95,26 +94,17 @@ export class Follower {
     const { signal } = this.deps;
     const result: FollowResult = { polls: 0, maxRemembered: 0 };
     while (!signal?.aborted) {
-      const first = this.nextDue();
-      const wait = first.due - this.clock();
+      const group = this.nextDue();
+      const wait = group.due - this.clock();
       if (wait > 0) await this.sleep(wait, signal);
       if (signal?.aborted) break;
-      // A round: every group due within one short interval of now is polled together. Their calls
-      // spend the budget's burst at once, so every group's watermark moves past a line at about the
-      // same moment and the line is printed one round after it was written, not one full cycle of
-      // single polls later.
-      const round = this.dueWithin(this.clock() + this.interval.min, first);
-      // The budget is spent here, one call after the other: each poll starts when its call may go.
-      const polls: Promise<LogEvent[]>[] = [];
-      for (const group of round) {
-        await this.start.budget.acquire(this.sleep, signal);
-        if (signal?.aborted) break;
-        polls.push(this.poll(group));
+      const found = await this.poll(group);
+      if (signal?.aborted) {
+        this.hold(found);
+        break;
       }
-      const found = await Promise.all(polls);
-      for (const lines of found) this.hold(lines);
-      if (signal?.aborted) break;
-      result.polls += round.length;
+      result.polls += 1;
+      this.hold(found);
       await emit(this.release(false));
       let remembered = 0;
       for (const ids of this.start.seen) remembered += ids.size;
@@ -145,20 +135,14 @@ export class Follower {
     return best;
   }
 
-  /** The groups due by `by` (always `first`), in the order `nextDue` would pick them. */
-  private dueWithin(by: number, first: GroupState): GroupState[] {
-    const oldest = this.pending[0]?.event.timestamp;
-    const blocking = (group: GroupState) => oldest !== undefined && group.watermark < oldest;
-    const others = this.groups.filter((g) => g !== first && (g.due <= by || blocking(g)));
-    others.sort((a, b) => a.due - b.due || a.lastPollStart - b.lastPollStart);
-    return [first, ...others];
-  }
-
-  /** One poll of one group: every page from its read position; new lines only. Its first call's budget is already spent. */
+  /** One poll of one group: every page from its read position; new lines only. */
   private async poll(group: GroupState): Promise<LogEvent[]> {
     const { lookback, seen } = this.start;
     const ids = seen[group.index];
     const previousPollStart = group.lastPollStart;
+    // The poll's first call spends the budget here, so that its start is when the call goes out.
+    await this.start.budget.acquire(this.sleep, this.deps.signal);
+    if (this.deps.signal?.aborted) return [];
     const pollStart = this.clock();
     let throttled = false;
     let first = true;

@@ -6,6 +6,7 @@ import { durationFlag } from '../../flags/duration.js';
 import type { CycleResult } from '../../lib/instances/cycle.js';
 
 export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
+  static override readsExistingEnvironment = true;
   static override summary =
     'Replace container instances without losing capacity: surge, drain, terminate, batch by batch';
   static override description =

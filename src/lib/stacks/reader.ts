@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 
 import { toAwsError } from '../aws/clients.js';
-import { stackName as environmentStackName } from './names.js';
+import { envNameProblem, stackName as environmentStackName } from './names.js';
 
 /** The CloudFormation calls the reader makes (a CloudFormationClient, or a fake in tests). */
 export type DescribeStacksApi = Pick<CloudFormationClient, 'send'>;
@@ -89,14 +89,81 @@ export async function readStack(
   return { stackName, status: stack.StackStatus ?? 'UNKNOWN', outputs: stackOutputs(stack) };
 }
 
+/** One live stack named like ecspoc's, with the environment and component its name carries. */
+export interface EcspocStack extends EnvironmentStack {
+  env: string;
+}
+
+/** Fixed component names of the bundle; the others are `<kind>-<service>` (registry, service, pipeline). */
+const FIXED_COMPONENTS = new Set([
+  'bootstrap',
+  'registry',
+  'network',
+  'bastion',
+  'load-balancer',
+  'cluster',
+  'kinesis',
+  'task-roles',
+]);
+const SERVICE_COMPONENT = /^(registry|service|pipeline)-[a-z0-9]/;
+
+/**
+ * Splits a stack name `ecspoc-<env>-<component>` into env and component, or undefined when it is
+ * not one of ecspoc's. Environment names may hold hyphens, so the first split whose rest is a
+ * component of the bundle and whose head is a valid environment name wins.
+ */
+export function parseStackName(name: string): { env: string; component: string } | undefined {
+  if (!name.startsWith('ecspoc-')) return undefined;
+  const rest = name.slice('ecspoc-'.length);
+  for (let at = rest.indexOf('-'); at !== -1; at = rest.indexOf('-', at + 1)) {
+    const env = rest.slice(0, at);
+    const component = rest.slice(at + 1);
+    if (envNameProblem(env) !== undefined) continue;
+    if (FIXED_COMPONENTS.has(component) || SERVICE_COMPONENT.test(component)) return { env, component };
+  }
+  return undefined;
+}
+
+/**
+ * Every live stack (not DELETE_COMPLETE) of every ecspoc environment of the account and region,
+ * sorted by name. ListStacks, not DescribeStacks without a name: AWS documents the latter as
+ * describing every resource of the account and advises ListStacks instead
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html).
+ */
+export async function listEcspocStacks(cloudformation: DescribeStacksApi): Promise<EcspocStack[]> {
+  const stacks: EcspocStack[] = [];
+  for (const summary of await listAllStackSummaries(cloudformation, 'ecspoc-')) {
+    const parsed = parseStackName(summary.stackName);
+    if (parsed) stacks.push({ ...summary, ...parsed });
+  }
+  return stacks;
+}
+
 /** Every live stack (not DELETE_COMPLETE) whose name starts with `ecspoc-<env>-`, sorted by name. */
 export async function listEnvironmentStacks(
   cloudformation: DescribeStacksApi,
   env: string,
 ): Promise<EnvironmentStack[]> {
   const prefix = environmentStackName(env, '');
+  // Matched by prefix rather than by parsed env, so that `ecspoc-a-b-network` still counts for `a`
+  // whenever `a` is the environment asked for, whatever parseStackName would have chosen.
+  const stacks = await listAllStackSummaries(cloudformation, prefix);
+  return stacks.map(({ stackName, status, lastUpdated, reason }) => ({
+    stackName,
+    component: stackName.slice(prefix.length),
+    status,
+    ...(lastUpdated ? { lastUpdated } : {}),
+    ...(reason ? { reason } : {}),
+  }));
+}
+
+/** The live stacks whose names start with `prefix`, sorted by name, through every page of ListStacks. */
+async function listAllStackSummaries(
+  cloudformation: DescribeStacksApi,
+  prefix: string,
+): Promise<Omit<EnvironmentStack, 'component'>[]> {
   const live = Object.values(StackStatus).filter((status) => status !== StackStatus.DELETE_COMPLETE);
-  const stacks: EnvironmentStack[] = [];
+  const stacks: Omit<EnvironmentStack, 'component'>[] = [];
   let nextToken: string | undefined;
   do {
     const page = await cloudformation.send(
@@ -106,7 +173,6 @@ export async function listEnvironmentStacks(
       if (!summary.StackName?.startsWith(prefix)) continue;
       stacks.push({
         stackName: summary.StackName,
-        component: summary.StackName.slice(prefix.length),
         status: summary.StackStatus ?? 'UNKNOWN',
         lastUpdated: (summary.LastUpdatedTime ?? summary.CreationTime)?.toISOString(),
         ...(summary.StackStatusReason ? { reason: summary.StackStatusReason } : {}),

@@ -4,7 +4,7 @@
 //   1. backfill: events per second printed from 100,000 events in one group (median of interleaved runs);
 //   2. follow: median latency from a finished PutLogEvents to the line on stdout;
 //   3. a long follow under steady writes: resident memory sampled every second (should stay flat).
-// Usage: npm run bench:logs [-- --runs 3 --events 100000 --latency-events 40 --rss-seconds 60 --only backfill|latency|memory]
+// Usage: npm run bench:logs [-- --runs 3 --events 100000 --latency-events 40 --rss-seconds 60 --only backfill|groups|quota|latency|memory]
 // AWS CLI v2 is Debian's `awscli` package (/usr/bin/aws); the `aws` of pip is v1, without `logs tail`.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 
 import { startMoto } from '../scripts/moto.js';
+import { startThrottleProxy } from '../scripts/throttle-proxy.js';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -70,11 +71,22 @@ const tools = (aws, endpoint, group, extra = []) => ({
   ...(aws ? { 'aws logs tail': [aws, ['--endpoint-url', endpoint, 'logs', 'tail', group, ...extra]] } : {}),
 });
 
-/** Runs a command to completion, counting stdout lines; wall time and time to the first line. */
+/** The peak resident set of a live process so far (VmHWM), in MiB. */
+function peakMiB(pid) {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs a command to completion, counting stdout lines; wall time, time to the first line, peak RSS. */
 function timeRun([command, commandArgs], env) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(command, commandArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, peakMiB(child.pid))), 20);
     let lines = 0;
     let firstMs;
     let stderr = '';
@@ -84,10 +96,11 @@ function timeRun([command, commandArgs], env) {
     });
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
+    child.on('exit', () => clearInterval(sampler));
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       if (code !== 0) reject(new Error(`${command} exited ${code}: ${stderr}`));
-      else resolve({ ms, firstMs, lines });
+      else resolve({ ms, firstMs, lines, peak });
     });
   });
 }
@@ -260,6 +273,131 @@ async function latency(endpoint, aws, client) {
     );
 }
 
+/**
+ * Backfill memory against the number of groups: peak RSS of ecspoc reading 1 and GROUPS groups of
+ * EVENTS/4 events each, and of `aws logs tail` on one (it reads one group only). Goals: ecspoc on one
+ * group <= 1.2x aws logs tail; each extra group <= 10 MiB more.
+ */
+async function groupsMemory(endpoint, aws, client) {
+  const GROUPS = 4;
+  const per = Math.floor(EVENTS / 4);
+  const start = Date.now() - 20 * 60_000;
+  const groups = Array.from({ length: GROUPS }, (_, i) => `/bench/groups/g${i}`);
+  for (const group of groups) await writeBackfill(client, group, per, start);
+  const env = baseEnv(endpoint);
+  const cases = {
+    'ecspoc, 1 group': [process.execPath, [bin, 'logs', 'tail', '--group', groups[0], '--since', '1h']],
+    [`ecspoc, ${GROUPS} groups`]: [
+      process.execPath,
+      [bin, 'logs', 'tail', ...groups.flatMap((g) => ['--group', g]), '--since', '1h'],
+    ],
+    ...(aws
+      ? {
+          'aws logs tail, 1 group': [
+            aws,
+            ['--endpoint-url', endpoint, 'logs', 'tail', groups[0], '--since', '1h'],
+          ],
+        }
+      : {}),
+  };
+  const peaks = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+  for (let run = 0; run < RUNS; run++)
+    for (const [name, command] of Object.entries(cases)) peaks[name].push((await timeRun(command, env)).peak);
+  console.log(`\nbackfill memory: peak RSS, ${per} events per group (median of ${RUNS} interleaved runs)`);
+  for (const [name, values] of Object.entries(peaks))
+    console.log(`  ${name.padEnd(24)} ${median(values).toFixed(1).padStart(6)} MiB`);
+  const one = median(peaks['ecspoc, 1 group']);
+  const many = median(peaks[`ecspoc, ${GROUPS} groups`]);
+  console.log(`  per extra group: ${((many - one) / (GROUPS - 1)).toFixed(1)} MiB (goal <= 10)`);
+  if (aws)
+    console.log(
+      `  ratio: ecspoc on one group ${(one / median(peaks['aws logs tail, 1 group'])).toFixed(2)}x aws logs tail (goal <= 1.2x)`,
+    );
+}
+
+/**
+ * Following 8 groups through the rig's throttling proxy (FilterLogEvents limited to 5/s, as AWS in
+ * several regions): median latency from a finished PutLogEvents to the printed line, and lines lost,
+ * repeated and out of order. Goal: median <= 1.5 s, 0 / 0 / 0. The baseline is the same follow with
+ * no quota in front of moto.
+ */
+async function quota(motoEndpoint, client) {
+  const GROUPS = 8;
+  const proxy = await startThrottleProxy(motoEndpoint, { rate: 5 });
+  const groups = Array.from({ length: GROUPS }, (_, i) => `/bench/quota/g${i}`);
+  for (const group of groups) {
+    await client.send(new CreateLogGroupCommand({ logGroupName: group }));
+    await client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'i-0bench' }));
+  }
+  const results = {};
+  for (const [label, endpoint, rate] of [
+    ['through a 5/s quota', proxy.endpoint, '5'],
+    ['no quota, --max-rate 100', motoEndpoint, '100'],
+  ]) {
+    const printed = [];
+    const args = [
+      'logs',
+      'tail',
+      ...groups.flatMap((g) => ['--group', g]),
+      '--follow',
+      '--json',
+      '--since',
+      '1m',
+      '--max-rate',
+      rate,
+    ];
+    const { child } = follow(
+      [process.execPath, [bin, ...args]],
+      { ...baseEnv(endpoint), AWS_MAX_ATTEMPTS: '1' },
+      (line, at) => {
+        if (line.startsWith('{')) printed.push({ ...JSON.parse(line), at });
+      },
+    );
+    await sleep(5_000);
+    const written = new Map();
+    for (let round = 0; round < LATENCY_EVENTS; round++) {
+      await Promise.all(
+        groups.map(async (group, g) => {
+          const message = `quota ${label} ${round} ${g}`;
+          const timestamp = Date.now();
+          await client.send(
+            new PutLogEventsCommand({
+              logGroupName: group,
+              logStreamName: 'i-0bench',
+              logEvents: [{ timestamp, message }],
+            }),
+          );
+          written.set(message, Date.now());
+        }),
+      );
+      await sleep(250 + Math.floor(Math.random() * 250));
+    }
+    await sleep(6_000);
+    child.kill('SIGINT');
+    const mine = printed.filter((e) => written.has(e.message));
+    const delays = mine.map((e) => e.at - written.get(e.message));
+    const times = printed.map((e) => Date.parse(e.timestamp));
+    results[label] = {
+      median: median(delays),
+      lost: written.size - new Set(mine.map((e) => e.message)).size,
+      repeated: mine.length - new Set(mine.map((e) => e.message)).size,
+      outOfOrder: times.filter((t, i) => i > 0 && t < times[i - 1]).length,
+    };
+  }
+  console.log(
+    `\nfollow ${GROUPS} groups, ${LATENCY_EVENTS} rounds of one line per group (~0.4 s apart); throttled calls: ${proxy.stats.throttled}`,
+  );
+  for (const [label, r] of Object.entries(results))
+    console.log(
+      `  ${label.padEnd(24)} median ${String(r.median).padStart(5)} ms   lost ${r.lost}  repeated ${r.repeated}  out of order ${r.outOfOrder}`,
+    );
+  const [quotaLabel, freeLabel] = Object.keys(results);
+  console.log(
+    `  ratio: under the quota ${(results[quotaLabel].median / results[freeLabel].median).toFixed(2)}x the latency without it (goal: median <= 1,500 ms)`,
+  );
+  await proxy.stop();
+}
+
 function rssKb(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -343,6 +481,8 @@ try {
       stub.close();
     }
   }
+  if (part('groups')) await groupsMemory(moto.endpoint, aws, client);
+  if (part('quota')) await quota(moto.endpoint, client);
   if (part('latency')) await latency(moto.endpoint, aws, client);
   if (part('memory')) await memory(moto.endpoint, client);
 } finally {

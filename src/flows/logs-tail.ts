@@ -23,6 +23,8 @@ export interface TailRequest {
   live: boolean;
   format: 'short' | 'detailed' | 'json';
   pageLimit?: number;
+  /** FilterLogEvents calls per second for the whole tail (the account's quota). */
+  maxRate?: number;
 }
 
 /** Plans the tail, then prints it; the lines are the output, so there is no result to return. */
@@ -43,6 +45,7 @@ export async function runTailFlow(request: TailRequest): Promise<FlowOutcome<und
       follow: request.follow,
       live: request.live,
       pageLimit: request.pageLimit,
+      maxRate: request.maxRate,
     },
     Date.now(),
     canPrompt()

@@ -2,22 +2,43 @@ import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { BIN, ROOT } from './helpers/cli.js';
 
-function loadedModules(args: string[]): string[] {
+function loadedModules(args: string[], status = 0): string[] {
   const record = join(mkdtempSync(join(tmpdir(), 'ecspoc-imports-')), 'imports.txt');
   const result = spawnSync(
     process.execPath,
     ['--import', join(ROOT, 'test/e2e/helpers/record-imports.mjs'), BIN, ...args],
     {
-      env: { PATH: process.env.PATH, HOME: tmpdir(), ECSPOC_RECORD_IMPORTS: record },
+      env: {
+        PATH: process.env.PATH,
+        HOME: tmpdir(),
+        ECSPOC_RECORD_IMPORTS: record,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_REGION: 'us-east-1',
+        AWS_MAX_ATTEMPTS: '1',
+      },
       encoding: 'utf8',
     },
   );
-  expect(result.status).toBe(0);
+  expect(result.status).toBe(status);
   return readFileSync(record, 'utf8').trim().split('\n');
+}
+
+/** The source modules inside each loaded file of the single-file build (scripts/bundle.js's metafile). */
+function bundledInputs(urls: string[]): string[] {
+  const meta = JSON.parse(readFileSync(join(ROOT, 'dist/bundle-meta.json'), 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, unknown> }>;
+  };
+  return urls.flatMap((url) => {
+    if (!url.startsWith('file:')) return [];
+    const output = meta.outputs[relative(ROOT, fileURLToPath(url))];
+    return output ? Object.keys(output.inputs) : [];
+  });
 }
 
 describe('start-up', () => {
@@ -27,8 +48,20 @@ describe('start-up', () => {
       const modules = loadedModules(args);
       expect(modules.length).toBeGreaterThan(0);
       expect(modules.filter((url) => /@aws-sdk|@smithy|listr2|@inquirer/.test(url))).toEqual([]);
+      // The build bundles node_modules: what a loaded file holds is what start-up paid for.
+      const inputs = bundledInputs(modules);
+      expect(inputs.some((input) => input.includes('node_modules/@oclif/core/'))).toBe(true);
+      expect(inputs.filter((input) => /@aws-sdk|@smithy|listr2|@inquirer/.test(input))).toEqual([]);
     },
   );
+
+  it('a command that calls AWS loads the SDK from the build', () => {
+    // Nothing listens on port 1: the command fails at its first call, after loading its clients.
+    const modules = loadedModules(['bastion', 'status', '--endpoint-url', 'http://127.0.0.1:1'], 1);
+    expect(bundledInputs(modules).some((input) => input.includes('node_modules/@aws-sdk/client-'))).toBe(
+      true,
+    );
+  });
 
   it('prints the version of package.json', () => {
     const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;

@@ -47,6 +47,12 @@ export default class LogsTail extends BaseCommand<typeof LogsTail> {
     live: Flags.boolean({
       description: 'follow with CloudWatch Logs Live Tail (at most 10 groups; billed per session minute)',
     }),
+    'max-rate': Flags.integer({
+      description:
+        'FilterLogEvents calls per second, shared by every group (default: logs.maxRate of the config file, else 5, the quota of several regions)',
+      min: 1,
+      max: 100,
+    }),
     'page-size': Flags.integer({ description: 'events per FilterLogEvents page (1-10000)', hidden: true }),
   };
 
@@ -72,6 +78,7 @@ export default class LogsTail extends BaseCommand<typeof LogsTail> {
       live: flags.live,
       format: flags.json ? 'json' : (flags.format as 'short' | 'detailed' | 'json'),
       pageLimit: flags['page-size'],
+      maxRate: flags['max-rate'] ?? settings.logs.maxRate,
     });
     this.finish(outcome);
   }

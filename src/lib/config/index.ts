@@ -36,6 +36,13 @@ export interface ConfigFile {
   /** Services of every environment. */
   services?: ServiceDeclaration[];
   environments?: Record<string, EnvironmentConfig>;
+  /** `logs tail` settings: `logs.maxRate`, FilterLogEvents calls per second (the account's quota). */
+  logs?: LogsConfig;
+}
+
+/** The `logs` section of a config file. */
+export interface LogsConfig {
+  maxRate?: number;
 }
 
 /** Where a setting came from, for `doctor` and `--debug`. */
@@ -64,6 +71,7 @@ export interface Settings {
   environment: EnvironmentConfig;
   /** The environment's declared services (top level merged with its own); undefined: none declared. */
   services?: ServiceDeclaration[];
+  logs: LogsConfig;
 }
 
 /** The per-user config file: `$XDG_CONFIG_HOME/ecspoc/config.yml` (default `~/.config/ecspoc/config.yml`). */
@@ -115,7 +123,7 @@ function checkConfig(value: unknown, path: string): ConfigFile {
   };
   if (!isRecord(value)) fail('the top level must be a mapping');
   const record = value as Record<string, unknown>;
-  const topKeys = [...STRING_KEYS, 'services', 'environments'];
+  const topKeys = [...STRING_KEYS, 'services', 'environments', 'logs'];
   for (const key of Object.keys(record)) {
     if (!topKeys.includes(key)) fail(`unknown key "${key}"${didYouMean(key, topKeys)}`);
   }
@@ -153,9 +161,19 @@ function checkConfig(value: unknown, path: string): ConfigFile {
         servicesByEnv[name] = readServiceList(env.services, `environments.${name}.services`, problems);
     }
   }
+  const logs = record.logs;
+  if (logs !== undefined) {
+    if (!isRecord(logs)) fail('"logs" must be a mapping');
+    for (const key of Object.keys(logs as Record<string, unknown>))
+      if (key !== 'maxRate') fail(`unknown key "logs.${key}"${didYouMean(key, ['maxRate'])}`);
+    const maxRate = (logs as Record<string, unknown>).maxRate;
+    if (maxRate !== undefined && (typeof maxRate !== 'number' || !(maxRate >= 1 && maxRate <= 100)))
+      fail('"logs.maxRate" must be a number of calls per second between 1 and 100');
+  }
   if (problems.length > 0) fail(problems.join('; '));
-  const config = normaliseScalars(without(record, ['services', 'environments'])) as ConfigFile;
+  const config = normaliseScalars(without(record, ['services', 'environments', 'logs'])) as ConfigFile;
   if (services) config.services = services;
+  if (logs !== undefined) config.logs = logs as LogsConfig;
   if (environments !== undefined) {
     config.environments = {};
     for (const [name, entry] of Object.entries(environments as Record<string, Record<string, unknown>>)) {
@@ -196,6 +214,7 @@ export function mergeConfigs(files: ConfigFile[]): ConfigFile {
   for (const file of files) {
     for (const key of STRING_KEYS) if (file[key] !== undefined) merged[key] = file[key];
     if (file.services) merged.services = mergeServiceLists(merged.services ?? [], file.services);
+    if (file.logs) merged.logs = { ...merged.logs, ...file.logs };
     for (const [name, entry] of Object.entries(file.environments ?? {})) {
       const previous = merged.environments?.[name] ?? {};
       const components = { ...previous.components };
@@ -295,6 +314,7 @@ export async function resolveSettings(
     configFiles: paths,
     environment,
     ...(services ? { services } : {}),
+    logs: config.logs ?? {},
   };
 }
 

@@ -33,6 +33,8 @@ export interface TailRequest {
   /** Follow with CloudWatch Logs Live Tail instead of polling (implies follow). */
   live?: boolean;
   pageLimit?: number;
+  /** FilterLogEvents calls per second shared by every group (default 5). */
+  maxRate?: number;
 }
 
 /** A checked request: the groups and time range to tail, and how. */
@@ -140,6 +142,7 @@ export async function planTail(
       filterPattern: request.filterPattern,
       follow,
       pageLimit: request.pageLimit,
+      maxRate: request.maxRate,
     },
     live,
     defaulted,

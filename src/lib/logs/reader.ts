@@ -37,6 +37,10 @@ export interface ReaderDeps {
   random?: () => number;
   /** Told when a call was throttled, so a poller can slow down. */
   onThrottle?: () => void;
+  /** Awaited before every FilterLogEvents call: the shared rate budget (see budget.ts). */
+  beforeCall?: () => Promise<void>;
+  /** Told when a call went through. */
+  onSuccess?: () => void;
 }
 
 const THROTTLING = new Set([
@@ -87,6 +91,8 @@ export async function* readGroupPages(
     let events: FilteredLogEvent[];
     let token: string | undefined;
     try {
+      if (deps.beforeCall) await deps.beforeCall();
+      if (deps.signal?.aborted) return;
       const output = await client.send(
         new FilterLogEventsCommand({
           logGroupName: group.name,
@@ -137,6 +143,7 @@ export async function* readGroupPages(
       throw toAwsError(error, `reading log group ${group.name}`);
     }
     throttled = 0;
+    deps.onSuccess?.();
 
     const page: LogEvent[] = [];
     for (const raw of events) {

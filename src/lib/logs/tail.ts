@@ -1,4 +1,6 @@
+import { DEFAULT_MAX_RATE, RateBudget } from './budget.js';
 import { LookbackWindow, SeenEvents } from './dedupe.js';
+import { Follower } from './follow.js';
 import { mergeByTimestamp } from './merge.js';
 import { readGroupPages, type FilterLogEventsClient, type ReaderDeps } from './reader.js';
 import { realSleep, type LogEvent, type SelectedLogGroup, type Sleep, type TailSink } from './types.js';
@@ -15,6 +17,8 @@ export interface TailOptions {
   follow?: boolean;
   /** Events per FilterLogEvents page (default: the service's, 10,000). */
   pageLimit?: number;
+  /** FilterLogEvents calls per second, shared by every group (default 5, AWS's quota in several regions). */
+  maxRate?: number;
 }
 
 /** Poll interval bounds of `follow`, in ms. */
@@ -40,6 +44,10 @@ export interface TailDeps {
   lookback?: LookbackWindow;
   /** Back-off settings and jitter of the reader. */
   reader?: Pick<ReaderDeps, 'backoffMs' | 'maxBackoffMs' | 'maxThrottleRetries' | 'random'>;
+  /** The FilterLogEvents budget (default: one of `options.maxRate` calls per second on `clock`). */
+  budget?: RateBudget;
+  /** How long a read line may wait for a group that is behind before it is printed anyway (default 3,000 ms). */
+  maxLatenessMs?: number;
 }
 
 /** How a tail ended. */
@@ -99,21 +107,23 @@ async function* filterPages(
  * polling. Each poll reaches back over an adaptive look-back window before the previous poll's start,
  * so events that arrive late are still found; event ids seen inside that window are remembered and
  * never printed twice, and ids older than the window are forgotten (bounded memory). New streams of a
- * group are found because every poll reads the whole group. The interval shortens while events keep
- * coming, lengthens when idle, and backs off while the service throttles.
+ * group are found because every poll reads the whole group. Every FilterLogEvents call, backfill and
+ * follow alike, spends one shared budget (`maxRate` calls a second, see budget.ts); following polls one
+ * group at a time and prints in time order across groups behind a watermark (see follow.ts).
  */
 export async function tailLogs(options: TailOptions, deps: TailDeps, sink: TailSink): Promise<TailResult> {
   const clock = deps.clock ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
   const signal = deps.signal;
-  const interval: PollInterval = { min: 500, max: 1_000, throttled: 10_000, ...deps.pollInterval };
-  let throttledThisRound = false;
+  const budget = deps.budget ?? new RateBudget(options.maxRate ?? DEFAULT_MAX_RATE, clock);
   const readerDeps: ReaderDeps = {
     ...deps.reader,
     sleep,
     signal,
     notice: (notice) => sink.notice(notice),
-    onThrottle: () => (throttledThisRound = true),
+    beforeCall: () => budget.acquire(sleep, signal),
+    onThrottle: () => budget.throttled(),
+    onSuccess: () => budget.succeeded(),
     maxThrottleRetries: options.follow ? undefined : (deps.reader?.maxThrottleRetries ?? 10),
   };
   const result: TailResult = { events: 0, polls: 0, interrupted: false, maxRemembered: 0 };
@@ -126,7 +136,7 @@ export async function tailLogs(options: TailOptions, deps: TailDeps, sink: TailS
 
   const lookback = deps.lookback ?? new LookbackWindow(undefined, undefined, undefined, clock());
   const seen = options.groups.map(() => new SeenEvents());
-  let pollStart = clock();
+  const pollStart = clock();
   const keepFrom = pollStart - lookback.ms(pollStart);
   const remember: EventFilter | undefined = options.follow
     ? (index, event) => {
@@ -141,40 +151,18 @@ export async function tailLogs(options: TailOptions, deps: TailDeps, sink: TailS
   if (!options.follow) return result;
 
   sink.notice({ type: 'following', groups: options.groups.length });
-  let nextStart = Math.max(options.startTime, keepFrom);
-  for (const ids of seen) ids.forgetBefore(nextStart);
-  let wait = interval.min;
-  for (;;) {
-    await sleep(wait, signal);
-    if (signal?.aborted) break;
-    const previousPollStart = pollStart;
-    pollStart = clock();
-    throttledThisRound = false;
-    let fresh = 0;
-    const keepNew: EventFilter = (index, event) => {
-      if (event.eventId !== undefined && !seen[index].add(event.eventId, event.timestamp)) return false;
-      lookback.observe(previousPollStart, event.timestamp, pollStart);
-      fresh += 1;
-      return true;
-    };
-    for await (const batch of readMerged(
-      deps.client,
-      { ...options, startTime: nextStart, endTime: undefined },
-      readerDeps,
-      keepNew,
-    ))
-      await emit(batch);
-    result.polls += 1;
-    if (signal?.aborted) break;
-    let remembered = 0;
-    for (const ids of seen) remembered += ids.size;
-    result.maxRemembered = Math.max(result.maxRemembered, remembered);
-    nextStart = Math.max(nextStart, pollStart - lookback.ms(clock()));
-    for (const ids of seen) ids.forgetBefore(nextStart);
-    if (throttledThisRound) wait = Math.min(interval.throttled, Math.max(wait * 2, interval.max));
-    else if (wait > interval.max) wait = Math.max(interval.max, Math.floor(wait / 2));
-    else if (fresh > 0) wait = interval.min;
-    else wait = Math.min(interval.max, wait * 2);
-  }
+  const from = Math.max(options.startTime, keepFrom);
+  for (const ids of seen) ids.forgetBefore(from);
+  const follower = new Follower(options, deps, {
+    budget,
+    lookback,
+    readerDeps,
+    seen,
+    from,
+    readAt: pollStart,
+  });
+  const followed = await follower.run(emit);
+  result.polls = followed.polls;
+  result.maxRemembered = followed.maxRemembered;
   return { ...result, interrupted: true };
 }

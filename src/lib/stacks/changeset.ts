@@ -8,6 +8,8 @@
  * injected clock (the SDK retries too, but a wide parallel deploy can exhaust its attempts) and
  * turns anything else into an EcspocError.
  */
+import { randomUUID } from 'node:crypto';
+
 import {
   type Change,
   type CloudFormationClient,
@@ -247,6 +249,9 @@ export async function createChangeSet(
     StackName: request.stackName,
     ChangeSetName: request.changeSetName,
     ChangeSetType: request.type,
+    // CloudFormation tells a retried CreateChangeSet (the SDK resends the same input after a timed-out
+    // attempt) from a second change set of the same name by this token: one per call, not per name.
+    ClientToken: `ecspoc-${randomUUID()}`,
     ...('body' in request.template
       ? { TemplateBody: request.template.body }
       : { TemplateURL: request.template.url }),

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
+
 import {
   CloudFormationClient,
   CreateStackCommand,
   DescribeStacksCommand,
+  type CreateStackCommandInput,
   waitUntilStackCreateComplete,
 } from '@aws-sdk/client-cloudformation';
 
@@ -70,21 +73,19 @@ export async function deployBundle(env: string, options: DeployBundleOptions = {
           overrides,
         });
         deployed.parameters[name] = values;
-        await cfn.send(
-          new CreateStackCommand({
-            StackName: component.stackName,
-            TemplateBody: templates.get(component.template)!.body,
-            Parameters: Object.entries(values).map(([ParameterKey, ParameterValue]) => ({
-              ParameterKey,
-              ParameterValue,
-            })),
-            Capabilities: component.capabilities,
-            Tags: [
-              { Key: 'ecspoc:env', Value: env },
-              { Key: 'ecspoc:component', Value: name },
-            ],
-          }),
-        );
+        await createStackOnce(cfn, {
+          StackName: component.stackName,
+          TemplateBody: templates.get(component.template)!.body,
+          Parameters: Object.entries(values).map(([ParameterKey, ParameterValue]) => ({
+            ParameterKey,
+            ParameterValue,
+          })),
+          Capabilities: component.capabilities,
+          Tags: [
+            { Key: 'ecspoc:env', Value: env },
+            { Key: 'ecspoc:component', Value: name },
+          ],
+        });
         await waitUntilStackCreateComplete(
           { client: cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 2 },
           { StackName: component.stackName },
@@ -102,6 +103,23 @@ export async function deployBundle(env: string, options: DeployBundleOptions = {
     cfn.destroy();
   }
   return deployed;
+}
+
+/**
+ * CreateStack, safe against the SDK's own retry: moto creates the whole stack inside the call, so on
+ * a loaded machine an attempt can succeed while its connection fails, and the retry then meets
+ * "already exists". On AWS the ClientRequestToken makes the retry idempotent (CloudFormation's
+ * CreateStack reference: the token tells a retried request from a new stack of the same name); moto
+ * ignores the token, so an AlreadyExistsException after more than one attempt is that same stack.
+ */
+async function createStackOnce(cfn: CloudFormationClient, input: CreateStackCommandInput): Promise<void> {
+  try {
+    await cfn.send(new CreateStackCommand({ ...input, ClientRequestToken: `create-${randomUUID()}` }));
+  } catch (error) {
+    const { name, $metadata } = error as { name?: string; $metadata?: { attempts?: number } };
+    if (name === 'AlreadyExistsException' && ($metadata?.attempts ?? 1) > 1) return;
+    throw error;
+  }
 }
 
 function failIfIncomplete(result: WalkResult): void {

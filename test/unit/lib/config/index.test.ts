@@ -73,6 +73,28 @@ describe('resolveSettings', () => {
     );
   });
 
+  it('reads the FilterLogEvents budget of logs tail (logs.maxRate) as a number, the project file winning', async () => {
+    const root = workspace({
+      '.config/ecspoc/config.yml': 'logs:\n  maxRate: 10\n',
+      'repo/.ecspoc.yml': 'logs:\n  maxRate: 25\n',
+    });
+    const settings = await resolveSettings({}, { cwd: join(root, 'repo'), env: { HOME: root } });
+    expect(settings.logs).toEqual({ maxRate: 25 });
+    const none = workspace({});
+    expect((await resolveSettings({}, { cwd: none, env: { HOME: none } })).logs).toEqual({});
+    for (const bad of [
+      'logs:\n  maxRate: fast\n',
+      'logs:\n  maxRate: 0\n',
+      'logs:\n  rate: 5\n',
+      'logs: 5\n',
+    ]) {
+      const broken = workspace({ 'repo/.ecspoc.yml': bad });
+      await expect(resolveSettings({}, { cwd: join(broken, 'repo'), env: { HOME: broken } })).rejects.toThrow(
+        /\.ecspoc\.yml: .*logs/,
+      );
+    }
+  });
+
   it('reads parameter overrides per environment and per component as strings', async () => {
     const root = workspace({
       'repo/.ecspoc.yml': [

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Builds the CLI as a few ESM files under dist/bundle/cli/ (run after `tsc`, which still emits dist/
+// for the benches and the rig's stand-ins):
+//   oclif.js     @oclif/core's `run`, `flush` and `handle`, what bin/run.js loads to answer --version and --help;
+//   commands.js  every command class, exported as COMMANDS (oclif's "explicit" command strategy);
+//   chunk-*.js   code shared between the two, and one chunk per dynamic import (each SDK client,
+//                listr2, the prompts), so a command loads only the clients it uses.
+// One file instead of @oclif/core's 166 saves most of start-up. The command list is generated from
+// src/commands/, so a new command file needs no registration. A metafile (dist/bundle-meta.json, not
+// packed) maps every output file to its inputs, so a test can prove what start-up loads.
+import { build } from 'esbuild';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const commandsDir = join(root, 'src', 'commands');
+
+/** Every command file under src/commands, with its oclif id (`logs/tail.ts` is `logs:tail`). */
+function commandFiles(dir = commandsDir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return commandFiles(path);
+    if (!entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) return [];
+    const id = relative(commandsDir, path).slice(0, -3).split(sep).join(':');
+    return [{ id: id.endsWith(':index') ? id.slice(0, -6) : id, path }];
+  });
+}
+
+const commands = commandFiles().sort((a, b) => a.id.localeCompare(b.id));
+const commandsSource =
+  commands.map((c, i) => `import C${i} from ${JSON.stringify(c.path)};`).join('\n') +
+  `\nexport const COMMANDS = {\n${commands.map((c, i) => `  ${JSON.stringify(c.id)}: C${i},`).join('\n')}\n};\n`;
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { oclif: 'entry:oclif', commands: 'entry:commands' },
+  outdir: join(root, 'dist', 'bundle', 'cli'),
+  chunkNames: '[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  // Development-only paths of @oclif/core (ts-node, tsx, reading a tsconfig) stay unresolved.
+  external: ['typescript', 'ts-node', 'tsx', 'pnpapi'],
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+  // CommonJS modules in the bundle (@oclif/core among them) call require and read __dirname.
+  banner: {
+    js: [
+      "import { createRequire as __ecspocCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __ecspocFileURLToPath } from 'node:url';",
+      'const require = __ecspocCreateRequire(import.meta.url);',
+      'const __filename = __ecspocFileURLToPath(import.meta.url);',
+      "const __dirname = __ecspocFileURLToPath(new URL('.', import.meta.url));",
+    ].join('\n'),
+  },
+  plugins: [
+    {
+      // A CommonJS package loaded by `await import()` becomes a chunk with a default export only, so
+      // `const { parse } = await import('yaml')` would find nothing: re-export yaml's names from ESM.
+      name: 'cjs-named-exports',
+      setup(build) {
+        build.onResolve({ filter: /^yaml$/ }, (args) =>
+          args.kind === 'dynamic-import' ? { path: 'yaml', namespace: 'cjs-named' } : undefined,
+        );
+        build.onLoad({ filter: /.*/, namespace: 'cjs-named' }, () => ({
+          contents:
+            "import yaml from 'yaml';\nexport const { parse, stringify, parseDocument, parseAllDocuments } = yaml;\nexport default yaml;",
+          resolveDir: root,
+          loader: 'js',
+        }));
+      },
+    },
+    {
+      name: 'entries',
+      setup(build) {
+        build.onResolve({ filter: /^entry:/ }, (args) => ({ path: args.path, namespace: 'entry' }));
+        build.onLoad({ filter: /.*/, namespace: 'entry' }, (args) =>
+          args.path === 'entry:oclif'
+            ? {
+                contents: "export { flush, handle, run } from '@oclif/core';",
+                resolveDir: root,
+                loader: 'js',
+              }
+            : { contents: commandsSource, resolveDir: root, loader: 'js' },
+        );
+      },
+    },
+  ],
+});
+
+// Modules of src/lib find package files (package.json, templates/) at '../../../' from themselves,
+// as they sit in dist/lib/<concern>/; the bundle lives at that same depth so those URLs still hold.
+writeFileSync(join(root, 'dist', 'bundle-meta.json'), JSON.stringify(result.metafile));

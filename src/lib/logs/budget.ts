@@ -1,0 +1,71 @@
+import type { Sleep } from './types.js';
+
+/** The default FilterLogEvents budget in calls per second: AWS's quota in several regions, shared by the account. */
+export const DEFAULT_MAX_RATE = 5;
+
+/**
+ * One FilterLogEvents budget for every group a tail reads: a token bucket holding one second of calls
+ * (`rate` tokens) and refilled at `rate` a second, which is how AWS applies its request quotas (the ECS
+ * and EC2 API throttling guides: the bucket's capacity is the burst allowed in one second, its refill
+ * rate the sustained rate), and CloudWatch Logs states its quotas as transactions per second
+ * per account and region (FilterLogEvents: 5/s in several regions, 10 or 25 in others). So a backfill
+ * of up to `rate` groups starts all of them at once, and over any span T no more than
+ * `rate × (1 + T/1 s)` calls go out: what such a bucket admits. The quota is shared by every caller
+ * of the account, so a throttled call is also a sign that someone else spends it: the rate halves on
+ * throttling (never below `floor`) and climbs back by a tenth of the ceiling per successful call
+ * (additive increase, multiplicative decrease).
+ */
+export class RateBudget {
+  private tokens: number;
+  private rate: number;
+  private refilledAt: number;
+
+  constructor(
+    readonly maxRate: number = DEFAULT_MAX_RATE,
+    private readonly clock: () => number = Date.now,
+    private readonly floor = Math.min(0.5, maxRate),
+  ) {
+    this.rate = maxRate;
+    this.tokens = Math.max(1, maxRate);
+    this.refilledAt = clock();
+  }
+
+  /** The rate the budget currently allows, in calls per second. */
+  get currentRate(): number {
+    return this.rate;
+  }
+
+  /** Reserves one call; resolves with how long the caller must wait before making it (ms). */
+  reserve(): number {
+    this.refill(this.clock());
+    // Below one token the bucket goes into debt: reservations queue up in the order they were made.
+    const wait = this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.rate) * 1_000);
+    this.tokens -= 1;
+    return wait;
+  }
+
+  /** Waits until a reserved call may go. */
+  async acquire(sleep: Sleep, signal?: AbortSignal): Promise<void> {
+    const wait = this.reserve();
+    if (wait > 0) await sleep(wait, signal);
+  }
+
+  /** The service throttled a call: halve the rate and spend what is left of the bucket. */
+  throttled(): void {
+    this.refill(this.clock());
+    this.rate = Math.max(this.floor, this.rate / 2);
+    this.tokens = Math.min(this.tokens, 0);
+  }
+
+  /** A call went through: let the rate climb back towards the ceiling. */
+  succeeded(): void {
+    this.rate = Math.min(this.maxRate, this.rate + this.maxRate / 10);
+  }
+
+  private refill(now: number): void {
+    const elapsed = Math.max(0, now - this.refilledAt);
+    this.refilledAt = now;
+    // The bucket holds one second of calls at the current rate: a burst after an idle spell, no more.
+    this.tokens = Math.min(Math.max(1, this.rate), this.tokens + (elapsed / 1_000) * this.rate);
+  }
+}

@@ -10,6 +10,8 @@ export interface EnvironmentConfig {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  /** How `ssh-config` reaches instances when `--via` is not given: bastion, ssm or eice. */
+  sshVia?: string;
   /** Parameter overrides for every component that declares the key. */
   parameters?: Record<string, string>;
   /** Parameter overrides for one component: `components.bastion.parameters.SshCidr`. */
@@ -22,6 +24,7 @@ export interface ConfigFile {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  sshVia?: string;
   environments?: Record<string, EnvironmentConfig>;
 }
 
@@ -47,6 +50,8 @@ export interface Settings {
   regionSource?: SettingSource;
   endpointUrl?: string;
   endpointSource?: SettingSource;
+  /** `sshVia` of the environment's entry, else of the top level; checked by ssh-config. */
+  sshVia?: string;
   configFiles: string[];
   environment: EnvironmentConfig;
 }
@@ -90,7 +95,7 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
   return checkConfig(parsed, path);
 }
 
-const STRING_KEYS = ['env', 'region', 'profile', 'endpointUrl'] as const;
+const STRING_KEYS = ['env', 'region', 'profile', 'endpointUrl', 'sshVia'] as const;
 
 function checkConfig(value: unknown, path: string): ConfigFile {
   const fail = (what: string): never => {
@@ -249,6 +254,7 @@ export async function resolveSettings(
     regionSource,
     endpointUrl,
     endpointSource,
+    ...((environment.sshVia ?? config.sshVia) ? { sshVia: environment.sshVia ?? config.sshVia } : {}),
     configFiles: paths,
     environment,
   };

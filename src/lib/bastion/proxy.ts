@@ -1,10 +1,5 @@
 import { UsageError, OperationError } from '../errors.js';
-import {
-  type BastionActionOptions,
-  type BastionClients,
-  type BastionStatus,
-  startBastion,
-} from './index.js';
+import { type BastionActionOptions, type BastionClients, type BastionStatus, startBastion } from './index.js';
 
 /** Where `ecspoc bastion proxy` tunnels to, and as whom it logs in to the bastion. */
 export interface BastionProxyRequest {

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `instances cycle` against moto_server with the rig's stand-ins simulating a boot time (ECS agent)
 // and a drain time (scheduler): total cycle time against the ideal, batches × (boot + drain), and the
-// API calls each poll makes against the fleet size (they must grow with instances / 100).
-// Usage: npm run bench:cycle [-- --boot 5 --drain 5 --poll 250ms --large 150]
+// API calls each poll makes against the fleet size (they must grow with instances / 100); then a fleet
+// of 100 instances cycled with the default batch size (about 10 % of the group) against its ideal.
+// Usage: npm run bench:cycle [-- --boot 5 --drain 5 --poll 250ms --large 150 --fleet 100]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     drain: { type: 'string', default: '5' },
     poll: { type: 'string', default: '250ms' },
     large: { type: 'string', default: '150' },
+    fleet: { type: 'string', default: '100' },
   },
 });
 const bootMs = Number(values.boot) * 1000;
@@ -71,7 +73,10 @@ function run(args) {
 
 /** A cluster of `instances` with services, the stand-ins running, and a new AMI rolled out. */
 async function environment(env, instances, options) {
-  const stack = await cluster.createClusterStack(env, { desired: instances, max: instances + 2 });
+  const stack = await cluster.createClusterStack(env, {
+    desired: instances,
+    max: options.max ?? instances + 2,
+  });
   const agent = agentLib.startEcsAgent({
     config,
     cluster: stack.clusterName,
@@ -165,6 +170,33 @@ try {
     return r;
   })();
 
+  // 3. A fleet cycled whole with the default batch size: time against the ideal.
+  const fleetSize = Number(values.fleet);
+  // Room for a surge of 10 % above the desired capacity, as a group sized for instance refresh has.
+  const fleet = await environment('fleet', fleetSize, {
+    max: fleetSize + Math.ceil(fleetSize / 10),
+    bootMs,
+    drainMs,
+    services: [{ name: 'worker', desired: fleetSize, cpu: 128, memory: 128 }],
+  });
+  const fleetCycle = await run([
+    'instances',
+    'cycle',
+    '--outdated',
+    '--yes',
+    '--poll-interval',
+    values.poll,
+    '--env',
+    'fleet',
+    '--json',
+    '--debug',
+  ]);
+  await fleet.stop();
+  if (fleetCycle.code !== 0) throw new Error(`fleet cycle exited ${fleetCycle.code}: ${fleetCycle.stderr}`);
+  const fleetResult = JSON.parse(fleetCycle.stdout);
+  const fleetBatches = fleetResult.plan.batches.length;
+  const fleetIdeal = fleetBatches * (bootMs + drainMs);
+
   const pct = (x) => `${(x * 100).toFixed(1)}%`;
   const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
   const perPoll = (r) => (r.stats.polls ? r.stats.apiCallsInPolls / r.stats.polls : 0);
@@ -194,8 +226,32 @@ try {
   console.log(
     `instances list: ${smallList.apiCalls.total.operations} calls for 6 instances, ${list.apiCalls.total.operations} for ${large}`,
   );
+  console.log(
+    `cycle of ${fleetSize} instances, default batch size ${fleetResult.plan.batchSize} (${fleetBatches} batches), boot ${s(bootMs)}, drain ${s(drainMs)}`,
+  );
+  console.log(`  ideal  batches × (boot + drain)      ${s(fleetIdeal)}`);
+  console.log(
+    `  cycle  pre-flight to last step        ${s(fleetResult.durationMs)}   ratio ${(fleetResult.durationMs / fleetIdeal).toFixed(3)} (overhead ${pct(fleetResult.durationMs / fleetIdeal - 1)}, goal ≤ 15%)`,
+  );
+  console.log(
+    `  total  CLI process, start-up included ${s(fleetCycle.wallMs)}   ratio ${(fleetCycle.wallMs / fleetIdeal).toFixed(3)}`,
+  );
+  console.log(
+    `  API calls: ${fleetCycle.apiCalls.total.operations} in all; ${perPoll(fleetResult).toFixed(2)} per poll on average, ${fleetResult.stats.maxApiCallsPerPoll} at most (bound ${bound(fleetSize + fleetResult.plan.batchSize)}, the surge included)`,
+  );
+  for (const b of fleetResult.stats.batches) {
+    console.log(
+      `  batch ${b.batch}: surge wait ${s(b.surgeMs)}, drain wait ${s(b.drainMs)}, services ${s(b.servicesMs)}, batch ${s(b.totalMs)}`,
+    );
+  }
+  console.log(
+    `  one batch at a time instead: ${fleetSize} × (boot + drain) = ${s(fleetSize * (bootMs + drainMs))}, ${(fleetSize / fleetBatches).toFixed(1)}× longer`,
+  );
   const ok =
     result.durationMs / ideal <= 1.15 &&
+    fleetResult.durationMs / fleetIdeal <= 1.15 &&
+    fleetResult.plan.batchSize === Math.max(1, Math.round(fleetSize / 10)) &&
+    fleetResult.stats.maxApiCallsPerPoll <= bound(fleetSize + fleetResult.plan.batchSize) &&
     result.stats.maxApiCallsPerPoll <= bound(6) &&
     bigResult.stats.maxApiCallsPerPoll <= bound(large);
   console.log(ok ? 'goals met' : 'GOALS MISSED');

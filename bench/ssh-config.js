@@ -4,17 +4,17 @@
 // run the same way in the same script, interleaved, medians: `ecspoc --version` (a no-op CLI start)
 // and `ecspoc bastion status` (start-up plus two AWS calls). Usage: npm run bench:ssh-config [-- RUNS [INSTANCES]]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { startMoto } from '../scripts/moto.js';
+import { createNetworkAndBastion } from './stacks.js';
 
 // Set before the SDK loads (hence the dynamic imports): users never see its Node 20 warning, nor should this report.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } =
-  await import('@aws-sdk/client-cloudformation');
+const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
 const { EC2Client, RunInstancesCommand } = await import('@aws-sdk/client-ec2');
 const { CreateClusterCommand, ECSClient, RegisterContainerInstanceCommand } =
   await import('@aws-sdk/client-ecs');
@@ -25,7 +25,6 @@ const API_CALL_BUDGET = 8;
 const env = 'bench';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin', 'run.js');
-const template = (name) => readFileSync(join(root, 'templates', `${name}.yml`), 'utf8');
 
 const moto = await startMoto();
 try {
@@ -40,35 +39,7 @@ try {
 
   // The real network and bastion stacks; the cluster itself without its stack (ssh-config then
   // falls back to the cluster name ecspoc gives it, at the same cost of one DescribeStacks).
-  const outputs = async (stackName) =>
-    Object.fromEntries(
-      ((await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.Outputs ?? []).map(
-        (o) => [o.OutputKey, o.OutputValue],
-      ),
-    );
-  const param = (values) =>
-    Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
-  await cfn.send(
-    new CreateStackCommand({
-      StackName: `ecspoc-${env}-network`,
-      TemplateBody: template('network'),
-      Parameters: param({ EnvName: env }),
-    }),
-  );
-  const network = await outputs(`ecspoc-${env}-network`);
-  await cfn.send(
-    new CreateStackCommand({
-      StackName: `ecspoc-${env}-bastion`,
-      TemplateBody: template('bastion'),
-      Parameters: param({
-        EnvName: env,
-        VpcId: network.VpcId,
-        VpcCidr: network.VpcCidr,
-        PublicSubnetIds: network.PublicSubnetIds,
-        SshCidr: '203.0.113.7/32',
-      }),
-    }),
-  );
+  const network = await createNetworkAndBastion(cfn, env);
   await ecs.send(new CreateClusterCommand({ clusterName: `ecspoc-${env}` }));
   const launched = await ec2.send(
     new RunInstancesCommand({

@@ -13,13 +13,24 @@ Run it like moto_server: `python3 scripts/moto_server.py -H 127.0.0.1 -p PORT`.
    as `a,b`, not as a Python list `['a', 'b']`; an SSM parameter type with the parameter's name as
    ParameterValue and what it resolved to as ResolvedValue (moto shows only the resolved value);
    NoEcho parameters hidden by key.
+5. ListContainerInstances and ListTasks page as ECS does: at most `maxResults` (1–100, default 100)
+   ARNs a page with a `nextToken` for the rest (moto returns every ARN in one page, so call counts
+   measured against it were too low).
+6. UpdateStack answers "No updates are to be performed." whenever the template and the parameters
+   equal the stack's (moto only did when every parameter was given and the body was inline);
+   CreateChangeSet never fails for that reason: as on AWS, the change set is created and ends FAILED
+   with "The submitted information didn't contain changes…" (moto's model already does that).
 
 Everything else is moto as shipped.
 """
 
 import sys
 
+from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import CloudFormationBackend, Stack
+from moto.cloudformation.responses import CloudFormationResponse
+from moto.core.responses import ActionResult
+from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.ec2.models.instances import Instance
 from moto.server import main
 
@@ -95,6 +106,68 @@ def _parameter_list(self):
 Stack.parameter_list = property(_parameter_list)
 Instance.create_from_cloudformation_json = classmethod(_instance_from_cloudformation)
 CloudFormationBackend.execute_change_set = _execute_change_set_with_outputs
+
+# --- 5. ECS list pages -----------------------------------------------------------------------------
+# AWS: ListContainerInstances and ListTasks return at most maxResults (1-100; 100 when not given)
+# ARNs a page and a nextToken while more remain
+# (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListContainerInstances.html,
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTasks.html).
+
+ECS_PAGE_MAX = 100
+
+
+def _ecs_paged(original, key):
+    """Wraps a moto list response so that it answers one page of it, with an offset as nextToken."""
+
+    def paged(self):
+        arns = list((original(self).result or {}).get(key) or [])
+        size = max(1, min(ECS_PAGE_MAX, self._get_int_param("maxResults") or ECS_PAGE_MAX))
+        token = self._get_param("nextToken")
+        start = int(token) if token and str(token).isdigit() else 0
+        page = {key: arns[start : start + size]}
+        if start + size < len(arns):
+            page["nextToken"] = str(start + size)
+        return ActionResult(page)
+
+    return paged
+
+
+def _page_ecs_lists():
+    responses = EC2ContainerServiceResponse
+    responses.list_container_instances = _ecs_paged(responses.list_container_instances, "containerInstanceArns")
+    responses.list_tasks = _ecs_paged(responses.list_tasks, "taskArns")
+
+
+# --- 6. "No updates are to be performed." ------------------------------------------------------------
+# AWS: UpdateStack fails with ValidationError "No updates are to be performed." when neither the
+# template nor the parameters change; CreateChangeSet instead creates a change set that fails with
+# "The submitted information didn't contain changes. Submit different information to create a change
+# set." (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-changesets.html).
+
+
+def _validate_unchanged_update(self, incoming_params, stack_body, old_stack):
+    if self._get_param("ChangeSetName"):
+        # CreateChangeSet: moto's model marks an unchanged change set FAILED, as AWS does.
+        return
+    given = {}
+    for param in incoming_params or []:
+        key = param.get("ParameterKey")
+        if str(param.get("UsePreviousValue", "")).lower() == "true":
+            given[key] = old_stack.parameters.get(key, old_stack.stack_parameters.get(key))
+        else:
+            given[key] = param.get("ParameterValue")
+    # has_template parses the stored template afresh (the parsed copy is changed while resources are made).
+    same_template = old_stack.has_template(stack_body or old_stack.template)
+    if same_template and given == dict(old_stack.parameters or {}):
+        raise ValidationError(old_stack.name, message="No updates are to be performed.")
+
+
+def _say_no_updates_like_aws():
+    CloudFormationResponse._validate_different_update = _validate_unchanged_update
+
+
+_page_ecs_lists()
+_say_no_updates_like_aws()
 
 if __name__ == "__main__":
     sys.exit(main())

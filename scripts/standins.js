@@ -7,7 +7,16 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}tmp/bench-helpers/`;
-const helpers = ['ecs-agent', 'scheduler', 'sampler', 'cluster', 'bundle', 'env', 'log-producer'];
+const helpers = [
+  'ecs-agent',
+  'scheduler',
+  'sampler',
+  'cluster',
+  'bundle',
+  'env',
+  'log-producer',
+  'ecs-pages',
+];
 
 /** Imports the helpers; returns them by file name. */
 export async function loadStandIns() {

@@ -40,6 +40,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }),
   };
 
+  /**
+   * Commands that read or change an existing environment set this, so that an environment nobody
+   * chose (the "dev" default) is refused when it does not exist and others do. Deploy and diff
+   * leave it unset: they are how "dev" comes to exist.
+   */
+  static readsExistingEnvironment = false;
+
   protected flags!: BaseFlags<T>;
   protected args!: Interfaces.InferredArgs<T['args']>;
   private awsClients?: AwsClients;
@@ -77,6 +84,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       region,
       endpointUrl: settings.endpointUrl,
     });
+    if (settings.envSource === 'default' && (this.ctor as typeof BaseCommand).readsExistingEnvironment) {
+      const [{ CloudFormationClient }, { assertDefaultEnvironmentExists }] = await Promise.all([
+        import('@aws-sdk/client-cloudformation'),
+        import('./lib/environments/index.js'),
+      ]);
+      await assertDefaultEnvironmentExists(this.awsClients.client(CloudFormationClient), settings.env);
+    }
     return { settings, region, aws: this.awsClients };
   }
 

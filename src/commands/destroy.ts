@@ -3,6 +3,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 
 export default class Destroy extends BaseCommand<typeof Destroy> {
+  static override readsExistingEnvironment = true;
   static override summary = "Delete the environment's stacks in reverse dependency order";
   static override description =
     'Deletes every stack of the environment, each once the stacks that use it are gone, independent ones in parallel. ' +

@@ -4,6 +4,7 @@ import type { SshConfigResult, SshVia } from '../lib/ssh/index.js';
 import { BaseCommand } from '../base-command.js';
 
 export default class SshConfig extends BaseCommand<typeof SshConfig> {
+  static override readsExistingEnvironment = true;
   static override summary =
     'Emit or merge SSH config that reaches every container instance through the bastion';
   static override description =

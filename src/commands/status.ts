@@ -2,6 +2,7 @@ import type { EnvironmentStatus } from '../lib/status/index.js';
 import { BaseCommand } from '../base-command.js';
 
 export default class Status extends BaseCommand<typeof Status> {
+  static override readsExistingEnvironment = true;
   static override summary = 'Stacks, cluster, instances, services and bastion of one environment at a glance';
   static override description =
     "Shows each stack of the bundle with its status and last update (or NOT_DEPLOYED), the cluster's container " +

@@ -48,7 +48,7 @@ export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOu
     import('@aws-sdk/client-cloudformation'),
     import('../lib/stacks/catalog.js'),
     import('../lib/stacks/templates.js'),
-    import('../lib/doctor/index.js'),
+    import('../lib/stacks/reader.js'),
     import('../lib/stacks/destroy.js'),
     import('../lib/time/clock.js'),
     import('../lib/stacks/changeset.js'),
@@ -56,9 +56,11 @@ export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOu
   const { toAwsError } = await import('../lib/aws/clients.js');
   const catalog = buildCatalog(request.env);
   const templates = await readTemplates(catalog.components);
-  const existing = await listEnvironmentStacks(request.aws, request.env).catch((error: unknown) => {
-    throw toAwsError(error, 'listing the stacks of the environment');
-  });
+  const existing = await listEnvironmentStacks(request.aws.client(CloudFormationClient), request.env).catch(
+    (error: unknown) => {
+      throw toAwsError(error, 'listing the stacks of the environment');
+    },
+  );
   const controller = new AbortController();
   const running = new Set<string>();
   let progress = await createProgress([], { json: true });

@@ -1,7 +1,7 @@
 import { CloudFormationClient, ListStacksCommand, StackStatus } from '@aws-sdk/client-cloudformation';
 import { afterAll, describe, expect, it } from '@jest/globals';
 
-import { collect, runCli, spawnCli, type CliResult } from './helpers/cli.js';
+import { apiCalls, collect, runCli, spawnCli } from './helpers/cli.js';
 import { clientConfig } from './helpers/env.js';
 
 /**
@@ -38,18 +38,6 @@ async function liveStacks(): Promise<Record<string, string>> {
     (response.StackSummaries ?? [])
       .filter((s) => s.StackName?.startsWith(`ecspoc-${ENV}-`))
       .map((s) => [s.StackName!.slice(`ecspoc-${ENV}-`.length), s.StackStatus!]),
-  );
-}
-
-/** The `--debug` API call counts of a run. */
-function apiCalls(result: CliResult): Record<string, number> {
-  const line = result.stderr.split('\n').find((l) => l.startsWith('ecspoc: api-calls '));
-  if (!line) throw new Error(`no api-calls line in stderr:\n${result.stderr}`);
-  const parsed = JSON.parse(line.slice('ecspoc: api-calls '.length)) as {
-    operations: Record<string, { operations: number }>;
-  };
-  return Object.fromEntries(
-    Object.entries(parsed.operations).map(([name, count]) => [name, count.operations]),
   );
 }
 

@@ -3,16 +3,13 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
-import {
-  DescribeContainerInstancesCommand,
-  ECSClient,
-  ListContainerInstancesCommand,
-} from '@aws-sdk/client-ecs';
+import { DescribeContainerInstancesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 
 import { type ClusterStack, createClusterStack } from './helpers/cluster.js';
 import { type EcsAgent, startEcsAgent } from './helpers/ecs-agent.js';
 import { clientConfig } from './helpers/env.js';
+import { allContainerInstanceArns } from './helpers/ecs-pages.js';
 
 // The project's testTimeout does not reach hooks: stand-ins and CLI runs need more than 5 s.
 jest.setTimeout(120_000);
@@ -24,9 +21,7 @@ describe('the ECS agent stand-in', () => {
   const asg = new AutoScalingClient(clientConfig());
 
   const containerInstances = async () => {
-    const arns =
-      (await ecs.send(new ListContainerInstancesCommand({ cluster: stack.clusterName })))
-        .containerInstanceArns ?? [];
+    const arns = await allContainerInstanceArns(ecs, { cluster: stack.clusterName });
     if (arns.length === 0) return [];
     return (
       (

@@ -1,4 +1,4 @@
-import { DescribeTasksCommand, ECSClient, ListTasksCommand, StartTaskCommand } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ECSClient, StartTaskCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { type ClusterStack, createClusterStack, createServices } from './helpers
 import { type EcsAgent, startEcsAgent } from './helpers/ecs-agent.js';
 import { clientConfig } from './helpers/env.js';
 import { type Scheduler, startScheduler } from './helpers/scheduler.js';
+import { allTaskArns } from './helpers/ecs-pages.js';
 
 // The project's testTimeout does not reach hooks: stand-ins and CLI runs need more than 5 s.
 jest.setTimeout(120_000);
@@ -24,9 +25,7 @@ describe('ecspoc instances drain and activate against moto_server', () => {
   const cli = (args: string[]) => runCli([...args, '--env', ENV]);
   const list = async () => JSON.parse((await cli(['instances', 'list', '--json'])).stdout);
   const workers = async () => {
-    const arns =
-      (await ecs.send(new ListTasksCommand({ cluster: stack.clusterName, desiredStatus: 'RUNNING' })))
-        .taskArns ?? [];
+    const arns = await allTaskArns(ecs, { cluster: stack.clusterName, desiredStatus: 'RUNNING' });
     const tasks =
       (await ecs.send(new DescribeTasksCommand({ cluster: stack.clusterName, tasks: arns }))).tasks ?? [];
     return tasks.filter((t) => t.group === 'service:worker');

@@ -2,8 +2,6 @@ import {
   DescribeContainerInstancesCommand,
   DescribeTasksCommand,
   ECSClient,
-  ListContainerInstancesCommand,
-  ListTasksCommand,
   StartTaskCommand,
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
@@ -14,6 +12,7 @@ import { type EcsAgent, startEcsAgent } from './helpers/ecs-agent.js';
 import { clientConfig } from './helpers/env.js';
 import { startSampler } from './helpers/sampler.js';
 import { type Scheduler, startScheduler } from './helpers/scheduler.js';
+import { allContainerInstanceArns, allTaskArns } from './helpers/ecs-pages.js';
 
 // The project's testTimeout does not reach hooks: stand-ins and CLI runs need more than 5 s.
 jest.setTimeout(120_000);
@@ -25,17 +24,13 @@ describe('the ECS scheduler stand-in', () => {
   const ecs = new ECSClient(clientConfig());
 
   const tasks = async () => {
-    const arns =
-      (await ecs.send(new ListTasksCommand({ cluster: stack.clusterName, desiredStatus: 'RUNNING' })))
-        .taskArns ?? [];
+    const arns = await allTaskArns(ecs, { cluster: stack.clusterName, desiredStatus: 'RUNNING' });
     return (
       (await ecs.send(new DescribeTasksCommand({ cluster: stack.clusterName, tasks: arns }))).tasks ?? []
     );
   };
   const instances = async () => {
-    const arns =
-      (await ecs.send(new ListContainerInstancesCommand({ cluster: stack.clusterName })))
-        .containerInstanceArns ?? [];
+    const arns = await allContainerInstanceArns(ecs, { cluster: stack.clusterName });
     return (
       (
         await ecs.send(

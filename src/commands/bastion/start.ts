@@ -8,6 +8,7 @@ import { durationFlag } from '../../flags/duration.js';
 export type BastionStartResult = BastionActionResult & { sshConfig?: { file: string; refreshed: boolean } };
 
 export default class BastionStart extends BaseCommand<typeof BastionStart> {
+  static override readsExistingEnvironment = true;
   static override summary =
     'Start the bastion, print its new public address, offer to refresh the SSH config';
   static override description =

@@ -2,6 +2,7 @@ import type { BastionStatus } from '../../lib/bastion/index.js';
 import { BaseCommand } from '../../base-command.js';
 
 export default class BastionStatusCommand extends BaseCommand<typeof BastionStatusCommand> {
+  static override readsExistingEnvironment = true;
   static override summary = "The bastion's state, addresses, instance type and uptime";
   static override description =
     'Finds the bastion from its stack (ecspoc-<env>-bastion, output BastionInstanceId) and shows its EC2 state, ' +

@@ -5,6 +5,7 @@ import { BaseCommand } from '../../base-command.js';
 import { durationFlag } from '../../flags/duration.js';
 
 export default class BastionStop extends BaseCommand<typeof BastionStop> {
+  static override readsExistingEnvironment = true;
   static override summary = 'Stop the bastion while nobody needs it';
   static override description =
     'Stops the bastion instance (asks first on a terminal; --yes otherwise) and waits until it is stopped. ' +

@@ -4,6 +4,7 @@ import { BaseCommand } from '../../base-command.js';
 import type { ActivateResult } from '../../lib/instances/drain.js';
 
 export default class InstancesActivate extends BaseCommand<typeof InstancesActivate> {
+  static override readsExistingEnvironment = true;
   static override summary = 'Put DRAINING container instances back in service (ACTIVE)';
   static override description =
     'Undoes `instances drain`: ECS places tasks on the instances again. Without ids on a terminal, pick from the DRAINING instances.';

@@ -6,13 +6,15 @@ import { durationFlag } from '../../flags/duration.js';
 import type { CycleResult } from '../../lib/instances/cycle.js';
 
 export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
+  static override readsExistingEnvironment = true;
   static override summary =
     'Replace container instances without losing capacity: surge, drain, terminate, batch by batch';
   static override description =
     "Replaces every instance of the environment's Auto Scaling Group (or the --outdated ones, or the ids given). " +
     'For each batch: raise the desired capacity by the batch size and wait for the new instances to register ACTIVE, ' +
     'drain the batch, wait until its tasks are gone and every service is steady, then terminate it through the group ' +
-    '(decrementing desired capacity back). Refuses before changing anything when the remaining capacity cannot hold ' +
+    '(decrementing desired capacity back). Batches default to about 10% of the group (at least 1, and no larger than ' +
+    'the surge its max size leaves room for, unless --raise-max), as an Auto Scaling instance refresh does. Refuses before changing anything when the remaining capacity cannot hold ' +
     'the drained tasks (CPU, memory, host ports). Ctrl-C stops at a safe point (exit 130) and running the command ' +
     'again carries on where it stopped; so does a per-step --timeout (exit 5).';
   static override examples = [
@@ -27,9 +29,10 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
       description: 'only instances that differ from the launch template (version or AMI)',
     }),
     'batch-size': Flags.integer({
-      default: 1,
       min: 1,
-      description: 'instances drained at once (the surge adds as many first)',
+      description:
+        'instances drained at once (the surge adds as many first); default: about 10% of the group, at least 1, ' +
+        'within the surge its max size allows (unless --raise-max)',
     }),
     'max-unavailable': Flags.integer({
       default: 0,

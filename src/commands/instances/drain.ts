@@ -5,6 +5,7 @@ import { durationFlag } from '../../flags/duration.js';
 import type { DrainResult } from '../../lib/instances/drain.js';
 
 export default class InstancesDrain extends BaseCommand<typeof InstancesDrain> {
+  static override readsExistingEnvironment = true;
   static override summary = 'Set container instances DRAINING and wait until no task runs on them';
   static override description =
     'ECS moves the service tasks of a DRAINING instance to other instances; standalone tasks (not part of a service) ' +

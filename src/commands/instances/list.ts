@@ -4,6 +4,7 @@ import { BaseCommand } from '../../base-command.js';
 import type { InstanceList } from '../../lib/instances/list.js';
 
 export default class InstancesList extends BaseCommand<typeof InstancesList> {
+  static override readsExistingEnvironment = true;
   static override summary =
     'List the container instances: state, agent, tasks, AMI and whether each is outdated';
   static override description =

@@ -6,6 +6,7 @@ import { timeSpecFlag } from '../../flags/duration.js';
 const many = (description: string) => Flags.string({ description, multiple: true, delimiter: ',' });
 
 export default class LogsTail extends BaseCommand<typeof LogsTail> {
+  static override readsExistingEnvironment = true;
   static override summary = 'Tail container-instance and task log groups, merged in time order';
   static override description =
     'Prints the lines of the chosen log groups as one stream in timestamp order, each tagged with its source ' +

@@ -11,7 +11,7 @@ import {
 import { type AwsClients, toAwsError } from '../aws/clients.js';
 import { OperationError, TimeoutError } from '../errors.js';
 import { stackName } from '../stacks/names.js';
-import { type DescribeStacksApi, readStack } from '../stacks/outputs.js';
+import { type DescribeStacksApi, readStack } from '../stacks/reader.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { deadlineAfter, waitFor } from '../time/wait.js';
 
@@ -30,7 +30,10 @@ export function bastionClients(aws: AwsClients): BastionClients {
 export type BastionState =
   'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated' | 'missing';
 
-/** What is known about the bastion of one environment. */
+/**
+ * The one view of an environment's bastion: what `bastion status --json` prints and what
+ * `status --json` carries as `bastion` (documented in the README's bastion section).
+ */
 export interface BastionStatus {
   env: string;
   stackName: string;
@@ -108,19 +111,24 @@ export async function findBastion(
 ): Promise<BastionStatus> {
   const name = stackName(env, 'bastion');
   const stack = await readStack(clients.cloudformation, name);
-  const missing = (missingReason: string, instanceId?: string): BastionStatus => ({
-    env,
-    stackName: name,
-    state: 'missing',
-    missingReason,
-    ...(instanceId ? { instanceId } : {}),
-  });
+  const missing = (missingReason: string, instanceId?: string) =>
+    missingBastion(env, name, missingReason, instanceId);
   if (!stack) return missing(`stack ${name} does not exist`);
   const instanceId = stack.outputs.BastionInstanceId;
   if (!instanceId) return missing(`stack ${name} (${stack.status}) has no output BastionInstanceId`);
   const instance = await describeInstance(clients.ec2, instanceId);
   if (!instance) return missing(`instance ${instanceId} of stack ${name} no longer exists`, instanceId);
   return toBastionStatus(env, name, instance, clock.now());
+}
+
+/** The view of a bastion that is not there, and why (no stack, no output, no instance). */
+export function missingBastion(
+  env: string,
+  stack: string,
+  missingReason: string,
+  instanceId?: string,
+): BastionStatus {
+  return { env, stackName: stack, state: 'missing', missingReason, ...(instanceId ? { instanceId } : {}) };
 }
 
 /** Describes the bastion's instance as a BastionStatus (no stack lookup). */

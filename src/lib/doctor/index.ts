@@ -1,5 +1,5 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { CloudFormationClient, paginateListStacks, StackStatus } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
@@ -16,7 +16,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
 import { type AwsClients, toAwsError } from '../aws/clients.js';
 import { buildCatalog } from '../stacks/catalog.js';
-import { stackName } from '../stacks/names.js';
+import { type EnvironmentStack, listEnvironmentStacks } from '../stacks/reader.js';
 
 /** One service's answer to a cheap read call. */
 export interface ServiceCheck {
@@ -24,15 +24,6 @@ export interface ServiceCheck {
   ok: boolean;
   latencyMs: number;
   error?: string;
-}
-
-/** One stack of the environment as CloudFormation reports it. */
-export interface EnvironmentStack {
-  stackName: string;
-  component: string;
-  status: string;
-  lastUpdated?: string;
-  reason?: string;
 }
 
 /**
@@ -113,7 +104,7 @@ export async function runDoctor(aws: AwsClients, input: DoctorInput): Promise<Do
 
   const [trail, stacksResult, ...checks] = await Promise.all([
     readTrails(aws, input.region, settings),
-    timed(() => listEnvironmentStacks(aws, input.env)),
+    timed(() => listEnvironmentStacks(aws.client(CloudFormationClient), input.env)),
     ...probes.map(async ([service, call]) => {
       const result = await timed(call);
       return {
@@ -178,29 +169,6 @@ export async function runDoctor(aws: AwsClients, input: DoctorInput): Promise<Do
     missingComponents: stacksResult.error === undefined ? missingComponents : [],
     problems,
   };
-}
-
-/** Every live stack (not DELETE_COMPLETE) whose name starts with `ecspoc-<env>-`. */
-export async function listEnvironmentStacks(aws: AwsClients, env: string): Promise<EnvironmentStack[]> {
-  const prefix = stackName(env, '');
-  const live = Object.values(StackStatus).filter((status) => status !== StackStatus.DELETE_COMPLETE);
-  const stacks: EnvironmentStack[] = [];
-  for await (const page of paginateListStacks(
-    { client: aws.client(CloudFormationClient) },
-    { StackStatusFilter: live },
-  )) {
-    for (const summary of page.StackSummaries ?? []) {
-      if (!summary.StackName?.startsWith(prefix)) continue;
-      stacks.push({
-        stackName: summary.StackName,
-        component: summary.StackName.slice(prefix.length),
-        status: summary.StackStatus ?? 'UNKNOWN',
-        lastUpdated: (summary.LastUpdatedTime ?? summary.CreationTime)?.toISOString(),
-        ...(summary.StackStatusReason ? { reason: summary.StackStatusReason } : {}),
-      });
-    }
-  }
-  return stacks.sort((a, b) => a.stackName.localeCompare(b.stackName));
 }
 
 // Shadow trails are included: a multi-region or organisation trail homed elsewhere still records here.

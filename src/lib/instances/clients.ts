@@ -29,9 +29,5 @@ export function instanceClients(aws: AwsClients): InstanceClients {
   };
 }
 
-/** Splits `items` into chunks of at most `size` (the per-call limits of the AWS APIs). */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}
+/** Splits `items` into chunks of at most `size`; the fleet reader's, shared. */
+export { chunk } from './reader.js';

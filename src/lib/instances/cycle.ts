@@ -15,7 +15,6 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { paginateListContainerInstances } from '@aws-sdk/client-ecs';
 
 import { toAwsError } from '../aws/clients.js';
 import {
@@ -62,6 +61,7 @@ import {
   setProcesses,
 } from './state.js';
 import { waitFor } from '../time/wait.js';
+import { listContainerInstanceArns } from './reader.js';
 import {
   describeRunningTasks,
   describeServices,
@@ -78,8 +78,11 @@ export type CycleSelection = { kind: 'all' } | { kind: 'outdated' } | { kind: 'i
 export interface CycleOptions {
   env: string;
   selection: CycleSelection;
-  /** Instances drained at once; the surge adds as many first. */
-  batchSize: number;
+  /**
+   * Instances drained at once; the surge adds as many first. Undefined: about 10 % of the group
+   * (see defaultBatchSize).
+   */
+  batchSize?: number;
   /** Instances that may be out of service at once, counted against the desired capacity. */
   maxUnavailable: number;
   /** The operator agreed to raise the group's max size for the surge (restored at the end). */
@@ -154,13 +157,35 @@ const REBALANCE = 'AZRebalance';
 export function resumeCommand(options: CycleOptions): string {
   return [
     `ecspoc instances cycle --env ${options.env}`,
-    options.batchSize !== 1 ? `--batch-size ${options.batchSize}` : '',
+    // Given explicitly, it is repeated: the default depends on the group, which the cycle changes.
+    options.batchSize !== undefined ? `--batch-size ${options.batchSize}` : '',
     options.maxUnavailable !== 0 ? `--max-unavailable ${options.maxUnavailable}` : '',
     options.raiseMax ? '--raise-max' : '',
     options.stopStandaloneTasks ? '--stop-standalone-tasks' : '',
   ]
     .filter(Boolean)
     .join(' ');
+}
+
+/** Share of the group replaced per batch by default, as an ASG instance refresh does (90 % kept healthy). */
+export const DEFAULT_BATCH_SHARE = 0.1;
+
+/**
+ * The default batch size: about 10 % of the group's desired capacity, at least 1, at most the
+ * instances to replace, and, unless the operator lets the cycle raise the max size, no more than the
+ * surge the max size leaves room for (plus what --max-unavailable allows out of service), so the
+ * default never makes a cycle refuse for want of room.
+ */
+export function defaultBatchSize(input: {
+  desired: number;
+  max: number;
+  maxUnavailable: number;
+  raiseMax: boolean;
+  toReplace: number;
+}): number {
+  let size = Math.max(1, Math.round(input.desired * DEFAULT_BATCH_SHARE));
+  if (!input.raiseMax) size = Math.min(size, Math.max(1, input.max - input.desired + input.maxUnavailable));
+  return Math.max(1, Math.min(size, input.toReplace));
 }
 
 /** Reads everything, decides what to replace and plans it; changes nothing. */
@@ -220,7 +245,15 @@ export async function prepareCycle(
       desired: original.desired,
       max: original.max,
       currentDesired: group.desired,
-      batchSize: options.batchSize,
+      batchSize:
+        options.batchSize ??
+        defaultBatchSize({
+          desired: original.desired,
+          max: original.max,
+          maxUnavailable: options.maxUnavailable,
+          raiseMax,
+          toReplace: replace.length,
+        }),
       maxUnavailable: options.maxUnavailable,
       raiseMax,
       stopStandaloneTasks: options.stopStandaloneTasks,
@@ -430,7 +463,7 @@ class CycleRun {
 
   /** Surge, then pick and drain the next batch. Returns the batch. */
   private async surgeAndDrain(group: GroupState, left: number): Promise<FleetInstance[]> {
-    const size = Math.min(this.options.batchSize, left);
+    const size = Math.min(this.prepared.plan.batchSize, left);
     this.checkpoint();
     const surgeStarted = this.deps.clock.now();
     await this.surge(group, size);
@@ -455,7 +488,8 @@ class CycleRun {
       type: 'batch-started',
       batch: this.batchNo,
       of:
-        this.batchNo + Math.ceil((this.remaining(instances).length - batch.length) / this.options.batchSize),
+        this.batchNo +
+        Math.ceil((this.remaining(instances).length - batch.length) / this.prepared.plan.batchSize),
       instances: batch.map((i) => i.instanceId),
     });
     for (const instance of batch) {
@@ -565,16 +599,7 @@ class CycleRun {
 
   /** Keeps the ARN → instance registry current: lists ARNs, describes only those not known ready. */
   private async refreshRegistry(members: Set<string>): Promise<void> {
-    const arns: string[] = [];
-    try {
-      for await (const page of paginateListContainerInstances(
-        { client: this.clients.ecs, pageSize: 100 },
-        { cluster: this.cluster },
-      ))
-        arns.push(...(page.containerInstanceArns ?? []));
-    } catch (error) {
-      throw toAwsError(error, `listing the container instances of ${this.cluster}`, this.clients.settings);
-    }
+    const arns = (await listContainerInstanceArns(this.clients, this.cluster)) ?? [];
     const listed = new Set(arns);
     for (const arn of this.registry.keys()) if (!listed.has(arn)) this.registry.delete(arn);
     const unsettled = arns.filter((arn) => {

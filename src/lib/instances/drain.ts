@@ -1,4 +1,4 @@
-import { DescribeContainerInstancesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
+import { UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 
 import { toAwsError } from '../aws/clients.js';
 import { InterruptedError, OperationError, TimeoutError, UsageError } from '../errors.js';
@@ -6,6 +6,7 @@ import { chunk, type InstanceClients } from './clients.js';
 import type { Clock } from '../time/clock.js';
 import type { EventSink } from './events.js';
 import { describeFleet, type Fleet, type FleetInstance, isServing } from './fleet.js';
+import * as reader from './reader.js';
 import { describeUnplaced, hostOf, movingTasks, placeTasks, standaloneTasks } from './plan.js';
 import { waitFor } from '../time/wait.js';
 import { describeRunningTasks, describeTaskRequirements, stopTasks, type WorkloadTask } from './workload.js';
@@ -103,28 +104,19 @@ export async function setInstanceStatus(
   }
 }
 
-/** Running and pending tasks per container instance ARN: one call per 100 instances. */
+/** Running and pending tasks per container instance ARN, through the fleet reader (100 per call, in parallel). */
 export async function countTasks(
   clients: InstanceClients,
   cluster: string,
   arns: string[],
 ): Promise<Map<string, { running: number; pending: number; status?: string }>> {
   const counts = new Map<string, { running: number; pending: number; status?: string }>();
-  for (const part of chunk(arns, 100)) {
-    try {
-      const response = await clients.ecs.send(
-        new DescribeContainerInstancesCommand({ cluster, containerInstances: part }),
-      );
-      for (const ci of response.containerInstances ?? []) {
-        counts.set(ci.containerInstanceArn ?? '', {
-          running: ci.runningTasksCount ?? 0,
-          pending: ci.pendingTasksCount ?? 0,
-          status: ci.status,
-        });
-      }
-    } catch (error) {
-      throw toAwsError(error, 'counting the tasks on container instances', clients.settings);
-    }
+  for (const ci of await reader.describeContainerInstances(clients, cluster, arns)) {
+    counts.set(ci.containerInstanceArn ?? '', {
+      running: ci.runningTasksCount ?? 0,
+      pending: ci.pendingTasksCount ?? 0,
+      status: ci.status,
+    });
   }
   return counts;
 }

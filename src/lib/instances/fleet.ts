@@ -3,24 +3,17 @@ import {
   DescribeAutoScalingGroupsCommand,
   type LaunchTemplateSpecification,
 } from '@aws-sdk/client-auto-scaling';
-import { DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import {
-  DescribeInstancesCommand,
-  DescribeLaunchTemplateVersionsCommand,
-  type Instance,
-} from '@aws-sdk/client-ec2';
-import {
-  type ContainerInstance,
-  DescribeContainerInstancesCommand,
-  paginateListContainerInstances,
-  type Resource,
-} from '@aws-sdk/client-ecs';
+import type { Stack } from '@aws-sdk/client-cloudformation';
+import { DescribeLaunchTemplateVersionsCommand, type Instance } from '@aws-sdk/client-ec2';
+import type { ContainerInstance, Resource } from '@aws-sdk/client-ecs';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 
 import { toAwsError } from '../aws/clients.js';
 import { OperationError } from '../errors.js';
 import { stackName } from '../stacks/names.js';
-import { chunk, type InstanceClients } from './clients.js';
+import { findStack } from '../stacks/reader.js';
+import type { InstanceClients } from './clients.js';
+import * as reader from './reader.js';
 
 /** Tag on the Auto Scaling Group (the cycle's original capacity) and on the instances it replaces. */
 export const CYCLE_TAG = 'ecspoc:cycle';
@@ -117,10 +110,9 @@ export async function resolveClusterRefs(clients: InstanceClients, env: string):
   const name = stackName(env, 'cluster');
   let stack: Stack | undefined;
   try {
-    stack = (await clients.cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
+    stack = await findStack(clients.cfn, name);
   } catch (error) {
-    if ((error as { name?: string }).name !== 'ValidationError')
-      throw toAwsError(error, `reading stack ${name}`, clients.settings);
+    throw toAwsError(error, `reading stack ${name}`, clients.settings);
   }
   const deploy = `ecspoc deploy cluster --env ${env}`;
   if (!stack) {
@@ -245,9 +237,8 @@ async function readParameter(clients: InstanceClients, name: string): Promise<st
 }
 
 /**
- * Every container instance of the cluster and every instance of the group, joined by instance id.
- * Calls grow with instances / 100: ListContainerInstances and DescribeContainerInstances take 100 per
- * call, DescribeInstances is asked 100 ids at a time.
+ * Every container instance of the cluster and every instance of the group, joined by instance id,
+ * read through the fleet reader (100 per ECS call, 200 per DescribeInstances, in parallel).
  */
 export async function observeInstances(
   clients: InstanceClients,
@@ -255,9 +246,14 @@ export async function observeInstances(
   group: GroupState | undefined,
   target: LaunchTarget | undefined,
 ): Promise<FleetInstance[]> {
-  const containerInstances = await describeContainerInstances(clients, clusterName);
+  const read = await reader.readFleet(
+    clients,
+    clusterName,
+    (group?.instances ?? []).map((member) => member.instanceId),
+  );
+  if (!read.clusterFound) throw clusterMissing(clusterName);
   const byInstanceId = new Map<string, FleetInstance>();
-  for (const ci of containerInstances) {
+  for (const ci of read.containerInstances) {
     if (!ci.ec2InstanceId) continue;
     byInstanceId.set(ci.ec2InstanceId, fromContainerInstance(ci));
   }
@@ -268,14 +264,19 @@ export async function observeInstances(
     known.launchTemplateVersion ??= member.version;
     byInstanceId.set(member.instanceId, known);
   }
-  const ec2 = await describeEc2Instances(clients, [...byInstanceId.keys()]);
   for (const instance of byInstanceId.values()) {
-    const described = ec2.get(instance.instanceId);
+    const described = read.ec2.get(instance.instanceId);
     if (described) mergeEc2(instance, described);
     instance.outdatedReasons = outdatedReasons(instance, target);
     instance.outdated = instance.outdatedReasons.length > 0;
   }
   return [...byInstanceId.values()].sort(compareInstances);
+}
+
+function clusterMissing(clusterName: string): OperationError {
+  return new OperationError('CLUSTER_MISSING', `ECS cluster ${clusterName} does not exist.`, {
+    suggestions: ['Redeploy the cluster stack: ecspoc deploy cluster'],
+  });
 }
 
 /** The whole picture of one environment: refs, group, launch target and instances. */
@@ -297,63 +298,15 @@ export async function describeFleet(clients: InstanceClients, env: string): Prom
   return { refs, group, target, newerImage, instances };
 }
 
-/** Lists and describes every registered container instance (ACTIVE and DRAINING): 2 × n/100 calls. */
+/** Lists (when `arns` is not given) and describes the cluster's container instances through the fleet reader. */
 export async function describeContainerInstances(
   clients: InstanceClients,
   clusterName: string,
   arns?: string[],
 ): Promise<ContainerInstance[]> {
-  try {
-    let toDescribe = arns;
-    if (!toDescribe) {
-      toDescribe = [];
-      for await (const page of paginateListContainerInstances(
-        { client: clients.ecs, pageSize: 100 },
-        { cluster: clusterName },
-      ))
-        toDescribe.push(...(page.containerInstanceArns ?? []));
-    }
-    const described: ContainerInstance[] = [];
-    for (const part of chunk(toDescribe, 100)) {
-      const response = await clients.ecs.send(
-        new DescribeContainerInstancesCommand({ cluster: clusterName, containerInstances: part }),
-      );
-      described.push(...(response.containerInstances ?? []));
-    }
-    return described;
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ClusterNotFoundException') {
-      throw new OperationError('CLUSTER_MISSING', `ECS cluster ${clusterName} does not exist.`, {
-        suggestions: ['Redeploy the cluster stack: ecspoc deploy cluster'],
-      });
-    }
-    throw toAwsError(error, `describing the container instances of ${clusterName}`, clients.settings);
-  }
-}
-
-async function describeEc2Instances(clients: InstanceClients, ids: string[]): Promise<Map<string, Instance>> {
-  const found = new Map<string, Instance>();
-  try {
-    // A filter, not InstanceIds: one long-gone id must not fail the whole call.
-    for (const part of chunk(ids, 100)) {
-      let token: string | undefined;
-      do {
-        const response = await clients.ec2.send(
-          new DescribeInstancesCommand({
-            Filters: [{ Name: 'instance-id', Values: part }],
-            NextToken: token,
-          }),
-        );
-        for (const reservation of response.Reservations ?? [])
-          for (const instance of reservation.Instances ?? [])
-            if (instance.InstanceId) found.set(instance.InstanceId, instance);
-        token = response.NextToken;
-      } while (token);
-    }
-  } catch (error) {
-    throw toAwsError(error, 'describing EC2 instances', clients.settings);
-  }
-  return found;
+  const toDescribe = arns ?? (await reader.listContainerInstanceArns(clients, clusterName));
+  if (toDescribe === undefined) throw clusterMissing(clusterName);
+  return reader.describeContainerInstances(clients, clusterName, toDescribe);
 }
 
 function emptyInstance(instanceId: string): FleetInstance {

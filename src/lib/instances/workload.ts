@@ -1,8 +1,6 @@
 import {
-  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
-  paginateListServices,
   paginateListTasks,
   StopTaskCommand,
   type TaskDefinition,
@@ -11,6 +9,7 @@ import {
 import { toAwsError } from '../aws/clients.js';
 import { chunk, type InstanceClients } from './clients.js';
 import type { Resources } from './fleet.js';
+import * as reader from './reader.js';
 
 /** A task that runs (or is about to run) on a container instance. */
 export interface WorkloadTask {
@@ -133,54 +132,32 @@ function parseMemory(text: string | undefined): number | undefined {
   return Number.isFinite(mib) ? mib : undefined;
 }
 
-/** Lists the cluster's services (100 per call). */
+/** Lists the cluster's services through the fleet reader (100 per call); none when the cluster is gone. */
 export async function listServiceArns(clients: InstanceClients, clusterName: string): Promise<string[]> {
-  try {
-    const arns: string[] = [];
-    for await (const page of paginateListServices(
-      { client: clients.ecs, pageSize: 100 },
-      { cluster: clusterName },
-    ))
-      arns.push(...(page.serviceArns ?? []));
-    return arns;
-  } catch (error) {
-    throw toAwsError(error, `listing the services of ${clusterName}`, clients.settings);
-  }
+  return (await reader.listServiceArns(clients, clusterName)) ?? [];
 }
 
-/** Describes services, 10 per call (the API's limit). */
+/** Describes services through the fleet reader (10 per call, in parallel); ACTIVE ones only. */
 export async function describeServices(
   clients: InstanceClients,
   clusterName: string,
   serviceArns: string[],
 ): Promise<ServiceState[]> {
-  const services: ServiceState[] = [];
-  try {
-    for (const part of chunk(serviceArns, 10)) {
-      const response = await clients.ecs.send(
-        new DescribeServicesCommand({ cluster: clusterName, services: part }),
-      );
-      for (const service of response.services ?? []) {
-        if (service.status !== 'ACTIVE') continue;
-        services.push({
-          name: service.serviceName ?? '',
-          desired: service.desiredCount ?? 0,
-          running: service.runningCount ?? 0,
-          pending: service.pendingCount ?? 0,
-          schedulingStrategy: service.schedulingStrategy,
-          deployments: (service.deployments ?? []).map((d) => ({
-            status: d.status,
-            rolloutState: d.rolloutState,
-            running: d.runningCount,
-            desired: d.desiredCount,
-          })),
-        });
-      }
-    }
-  } catch (error) {
-    throw toAwsError(error, `describing the services of ${clusterName}`, clients.settings);
-  }
-  return services;
+  return (await reader.describeServices(clients, clusterName, serviceArns))
+    .filter((service) => service.status === 'ACTIVE')
+    .map((service) => ({
+      name: service.serviceName ?? '',
+      desired: service.desiredCount ?? 0,
+      running: service.runningCount ?? 0,
+      pending: service.pendingCount ?? 0,
+      schedulingStrategy: service.schedulingStrategy,
+      deployments: (service.deployments ?? []).map((d) => ({
+        status: d.status,
+        rolloutState: d.rolloutState,
+        running: d.runningCount,
+        desired: d.desiredCount,
+      })),
+    }));
 }
 
 /**

@@ -28,6 +28,7 @@ import {
 import { toAwsError } from '../aws/clients.js';
 import { EcspocError, OperationError, TimeoutError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
+import { isStackMissing } from './reader.js';
 import type {
   ActivitySink,
   ChangeAction,
@@ -125,7 +126,10 @@ export function classifyStack(stack: StackSnapshot | undefined): StackCondition 
   return { state: 'ready', stack };
 }
 
-/** Describes one stack; undefined when it does not exist. */
+/**
+ * Describes one stack, retrying throttling; undefined when it does not exist (the reader's one
+ * rule). A DELETE_COMPLETE stack described by id is returned as such: waits follow it to its end.
+ */
 export async function describeStack(
   cfn: CloudFormationApi,
   stackName: string,
@@ -588,11 +592,6 @@ export function isNoChangeReason(reason: string | undefined): boolean {
 
 function isNoChangeError(error: unknown): boolean {
   return errorName(error) === 'ValidationError' && isNoChangeReason(errorMessage(error));
-}
-
-/** DescribeStacks on a missing stack: a ValidationError whose only distinguishing mark is its text. */
-function isStackMissing(error: unknown): boolean {
-  return errorName(error) === 'ValidationError' && /does not exist/.test(errorMessage(error));
 }
 
 async function deleteChangeSetQuietly(

@@ -2,21 +2,17 @@
  * One look at an environment: its stacks (and the bundle's components not deployed), the cluster's
  * container instances, its services, the bastion, and what needs the operator's attention.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import {
-  DescribeContainerInstancesCommand,
-  DescribeServicesCommand,
-  ECSClient,
-  ListContainerInstancesCommand,
-  ListServicesCommand,
-} from '@aws-sdk/client-ecs';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
 
 import { type AwsClients, toAwsError } from '../aws/clients.js';
-import { listEnvironmentStacks } from '../doctor/index.js';
+import { type BastionStatus, findBastion, missingBastion } from '../bastion/index.js';
+import { type FleetReaderClients, readContainerInstances, readServices } from '../instances/reader.js';
 import { buildCatalog } from '../stacks/catalog.js';
-import { classifyStack, toSnapshot } from '../stacks/changeset.js';
+import { classifyStack } from '../stacks/changeset.js';
 import { clusterName, stackName } from '../stacks/names.js';
+import { listEnvironmentStacks, readStack } from '../stacks/reader.js';
 
 /** One stack of the bundle, deployed or not. */
 export interface StackStatus {
@@ -48,14 +44,6 @@ export interface ServiceStatus {
   rollout?: string;
 }
 
-/** The bastion instance. */
-export interface BastionStatus {
-  instanceId?: string;
-  state: string;
-  publicIp?: string;
-  launchTime?: string;
-}
-
 /** Something to look at, and the command that helps. */
 export interface Attention {
   message: string;
@@ -68,6 +56,7 @@ export interface EnvironmentStatus {
   stacks: StackStatus[];
   cluster: ClusterStatus;
   services: ServiceStatus[];
+  /** The same view as `bastion status --json` (see BastionStatus in src/lib/bastion). */
   bastion: BastionStatus;
   attention: Attention[];
 }
@@ -77,7 +66,7 @@ export async function readEnvironmentStatus(aws: AwsClients, env: string): Promi
   const catalog = buildCatalog(env);
   let listed;
   try {
-    listed = await listEnvironmentStacks(aws, env);
+    listed = await listEnvironmentStacks(aws.client(CloudFormationClient), env);
   } catch (error) {
     throw toAwsError(error, 'listing the stacks of the environment');
   }
@@ -95,19 +84,19 @@ export async function readEnvironmentStatus(aws: AwsClients, env: string): Promi
   const deployed = (component: string) =>
     stacks.find((s) => s.component === component)?.status !== 'NOT_DEPLOYED';
 
-  const [clusterOutputs, bastionOutputs] = await Promise.all([
-    deployed('cluster')
-      ? outputsOf(aws, stackName(env, 'cluster'))
-      : Promise.resolve({} as Record<string, string>),
+  const cfn = aws.client(CloudFormationClient);
+  const fleet: FleetReaderClients = { ecs: aws.client(ECSClient), ec2: aws.client(EC2Client) };
+  const bastionStack = stackName(env, 'bastion');
+  const [clusterStack, bastion] = await Promise.all([
+    deployed('cluster') ? readStack(cfn, stackName(env, 'cluster')) : Promise.resolve(undefined),
     deployed('bastion')
-      ? outputsOf(aws, stackName(env, 'bastion'))
-      : Promise.resolve({} as Record<string, string>),
+      ? findBastion({ cloudformation: cfn, ec2: fleet.ec2 }, env)
+      : Promise.resolve(missingBastion(env, bastionStack, `stack ${bastionStack} does not exist`)),
   ]);
-  const cluster = clusterOutputs.ClusterName ?? clusterName(env);
-  const [instances, services, bastion] = await Promise.all([
-    readInstances(aws, cluster),
-    readServices(aws, cluster),
-    readBastion(aws, bastionOutputs.BastionInstanceId),
+  const cluster = clusterStack?.outputs.ClusterName ?? clusterName(env);
+  const [instances, services] = await Promise.all([
+    readInstances(fleet, cluster),
+    readServiceStatus(fleet, cluster),
   ]);
   const status: EnvironmentStatus = {
     env,
@@ -199,7 +188,7 @@ export function attentionFor(status: EnvironmentStatus): Attention[] {
       });
     }
   }
-  if (status.bastion.instanceId && status.bastion.state === 'stopped') {
+  if (status.bastion.state === 'stopped') {
     items.push({
       message: 'The bastion is stopped: SSH to the instances goes through it.',
       suggestion: `ecspoc bastion start --env ${env}`,
@@ -208,109 +197,38 @@ export function attentionFor(status: EnvironmentStatus): Attention[] {
   return items;
 }
 
-async function outputsOf(aws: AwsClients, name: string): Promise<Record<string, string>> {
-  try {
-    const response = await aws
-      .client(CloudFormationClient)
-      .send(new DescribeStacksCommand({ StackName: name }));
-    const stack = response.Stacks?.[0];
-    return stack ? toSnapshot(stack).outputs : {};
-  } catch (error) {
-    throw toAwsError(error, `reading the outputs of ${name}`);
-  }
-}
-
-async function readInstances(aws: AwsClients, cluster: string): Promise<Omit<ClusterStatus, 'name'>> {
-  const empty = { active: 0, draining: 0, other: 0, agentDisconnected: 0, total: 0 };
-  const ecs = aws.client(ECSClient);
-  const arns: string[] = [];
-  try {
-    let nextToken: string | undefined;
-    do {
-      const page = await ecs.send(new ListContainerInstancesCommand({ cluster, nextToken }));
-      arns.push(...(page.containerInstanceArns ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ClusterNotFoundException') {
-      return { found: false, instances: empty, runningTasks: 0 };
-    }
-    throw toAwsError(error, `listing the container instances of ${cluster}`);
-  }
-  const counts = { ...empty };
+async function readInstances(
+  clients: FleetReaderClients,
+  cluster: string,
+): Promise<Omit<ClusterStatus, 'name'>> {
+  const counts = { active: 0, draining: 0, other: 0, agentDisconnected: 0, total: 0 };
+  const read = await readContainerInstances(clients, cluster);
+  if (read === undefined) return { found: false, instances: counts, runningTasks: 0 };
   let runningTasks = 0;
-  for (let i = 0; i < arns.length; i += 100) {
-    const page = await ecs
-      .send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns.slice(i, i + 100) }))
-      .catch((error: unknown) => {
-        throw toAwsError(error, `describing the container instances of ${cluster}`);
-      });
-    for (const instance of page.containerInstances ?? []) {
-      counts.total += 1;
-      if (instance.status === 'ACTIVE') counts.active += 1;
-      else if (instance.status === 'DRAINING') counts.draining += 1;
-      else counts.other += 1;
-      if (instance.agentConnected === false) counts.agentDisconnected += 1;
-      runningTasks += instance.runningTasksCount ?? 0;
-    }
+  for (const instance of read) {
+    counts.total += 1;
+    if (instance.status === 'ACTIVE') counts.active += 1;
+    else if (instance.status === 'DRAINING') counts.draining += 1;
+    else counts.other += 1;
+    if (instance.agentConnected === false) counts.agentDisconnected += 1;
+    runningTasks += instance.runningTasksCount ?? 0;
   }
   return { found: true, instances: counts, runningTasks };
 }
 
-async function readServices(aws: AwsClients, cluster: string): Promise<ServiceStatus[]> {
-  const ecs = aws.client(ECSClient);
-  const arns: string[] = [];
-  try {
-    let nextToken: string | undefined;
-    do {
-      const page = await ecs.send(new ListServicesCommand({ cluster, nextToken }));
-      arns.push(...(page.serviceArns ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ClusterNotFoundException') return [];
-    throw toAwsError(error, `listing the services of ${cluster}`);
-  }
+async function readServiceStatus(clients: FleetReaderClients, cluster: string): Promise<ServiceStatus[]> {
   const services: ServiceStatus[] = [];
-  for (let i = 0; i < arns.length; i += 10) {
-    const page = await ecs
-      .send(new DescribeServicesCommand({ cluster, services: arns.slice(i, i + 10) }))
-      .catch((error: unknown) => {
-        throw toAwsError(error, `describing the services of ${cluster}`);
-      });
-    for (const service of page.services ?? []) {
-      const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
-      services.push({
-        name: service.serviceName ?? '?',
-        status: service.status ?? '?',
-        desired: service.desiredCount ?? 0,
-        running: service.runningCount ?? 0,
-        pending: service.pendingCount ?? 0,
-        deployments: service.deployments?.length ?? 0,
-        ...(primary?.rolloutState ? { rollout: primary.rolloutState } : {}),
-      });
-    }
+  for (const service of (await readServices(clients, cluster)) ?? []) {
+    const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+    services.push({
+      name: service.serviceName ?? '?',
+      status: service.status ?? '?',
+      desired: service.desiredCount ?? 0,
+      running: service.runningCount ?? 0,
+      pending: service.pendingCount ?? 0,
+      deployments: service.deployments?.length ?? 0,
+      ...(primary?.rolloutState ? { rollout: primary.rolloutState } : {}),
+    });
   }
   return services.sort((a, b) => a.name.localeCompare(b.name));
-}
-
-async function readBastion(aws: AwsClients, instanceId: string | undefined): Promise<BastionStatus> {
-  if (!instanceId) return { state: 'not deployed' };
-  try {
-    const response = await aws
-      .client(EC2Client)
-      .send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
-    const instance = response.Reservations?.[0]?.Instances?.[0];
-    if (!instance) return { instanceId, state: 'not found' };
-    return {
-      instanceId,
-      state: instance.State?.Name ?? 'unknown',
-      ...(instance.PublicIpAddress ? { publicIp: instance.PublicIpAddress } : {}),
-      ...(instance.LaunchTime ? { launchTime: instance.LaunchTime.toISOString() } : {}),
-    };
-  } catch (error) {
-    if ((error as { name?: string }).name === 'InvalidInstanceID.NotFound')
-      return { instanceId, state: 'not found' };
-    throw toAwsError(error, `describing the bastion ${instanceId}`);
-  }
 }

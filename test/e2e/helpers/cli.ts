@@ -73,3 +73,15 @@ export function collect(child: ReturnType<typeof spawn>, timeoutMs: number): Pro
     });
   });
 }
+
+/** The `--debug` API call counts of a run, by operation (`Service.Operation`). */
+export function apiCalls(result: CliResult): Record<string, number> {
+  const line = result.stderr.split('\n').find((l) => l.startsWith('ecspoc: api-calls '));
+  if (!line) throw new Error(`no api-calls line in stderr:\n${result.stderr}`);
+  const parsed = JSON.parse(line.slice('ecspoc: api-calls '.length)) as {
+    operations: Record<string, { operations: number }>;
+  };
+  return Object.fromEntries(
+    Object.entries(parsed.operations).map(([name, count]) => [name, count.operations]),
+  );
+}

@@ -9,9 +9,9 @@ import {
   DeregisterContainerInstanceCommand,
   DescribeContainerInstancesCommand,
   ECSClient,
-  ListContainerInstancesCommand,
   RegisterContainerInstanceCommand,
 } from '@aws-sdk/client-ecs';
+import { allContainerInstanceArns } from './ecs-pages.js';
 
 /** SDK options pointing at moto. */
 export interface ClientConfig {
@@ -95,9 +95,7 @@ export function startEcsAgent(options: EcsAgentOptions): EcsAgent {
   const tick = async () => {
     if (!adopted) {
       // What the cluster already holds (an earlier agent may have registered it).
-      const arns =
-        (await ecs.send(new ListContainerInstancesCommand({ cluster: options.cluster })))
-          .containerInstanceArns ?? [];
+      const arns = await allContainerInstanceArns(ecs, { cluster: options.cluster });
       for (let i = 0; i < arns.length; i += 100) {
         const described = await ecs.send(
           new DescribeContainerInstancesCommand({

@@ -3,15 +3,10 @@
 // instances, and the group's desired capacity.
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import {
-  DescribeContainerInstancesCommand,
-  DescribeTasksCommand,
-  ECSClient,
-  ListContainerInstancesCommand,
-  ListTasksCommand,
-} from '@aws-sdk/client-ecs';
+import { DescribeContainerInstancesCommand, DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
 
 import type { ClientConfig } from './ecs-agent.js';
+import { allContainerInstanceArns, allTaskArns } from './ecs-pages.js';
 
 /** One look at the cluster. */
 export interface Sample {
@@ -64,7 +59,7 @@ export function startSampler(options: {
         new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [options.autoScalingGroupName] }),
       )
     ).AutoScalingGroups?.[0];
-    const arns = (await ecs.send(new ListContainerInstancesCommand({ cluster }))).containerInstanceArns ?? [];
+    const arns = await allContainerInstanceArns(ecs, { cluster });
     const live = new Set<string>();
     let active = 0;
     let draining = 0;
@@ -79,9 +74,8 @@ export function startSampler(options: {
         if (ci.status === 'DRAINING') draining += 1;
       }
     }
-    // One ListTasks call is one consistent set of running tasks.
-    const taskArns =
-      (await ecs.send(new ListTasksCommand({ cluster, desiredStatus: 'RUNNING' }))).taskArns ?? [];
+    // The running tasks, read page after page right after the instances.
+    const taskArns = await allTaskArns(ecs, { cluster, desiredStatus: 'RUNNING' });
     const unknown = taskArns.filter((arn) => !taskInfo.has(arn));
     for (let i = 0; i < unknown.length; i += 100) {
       const response = await ecs.send(

@@ -10,14 +10,13 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
-  ListContainerInstancesCommand,
   ListServicesCommand,
-  ListTasksCommand,
   StartTaskCommand,
   StopTaskCommand,
 } from '@aws-sdk/client-ecs';
 
 import type { ClientConfig } from './ecs-agent.js';
+import { allContainerInstanceArns, allTaskArns } from './ecs-pages.js';
 
 /** How the scheduler stand-in behaves. */
 export interface SchedulerOptions {
@@ -92,8 +91,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       );
       services.push(...(response.services ?? []).filter((s) => s.status === 'ACTIVE'));
     }
-    const ciArns =
-      (await ecs.send(new ListContainerInstancesCommand({ cluster }))).containerInstanceArns ?? [];
+    const ciArns = await allContainerInstanceArns(ecs, { cluster });
     const hosts = new Map<string, Host>();
     for (let i = 0; i < ciArns.length; i += 100) {
       const response = await ecs.send(
@@ -111,8 +109,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
         });
       }
     }
-    const taskArns =
-      (await ecs.send(new ListTasksCommand({ cluster, desiredStatus: 'RUNNING' }))).taskArns ?? [];
+    const taskArns = await allTaskArns(ecs, { cluster, desiredStatus: 'RUNNING' });
     const tasks = [];
     for (let i = 0; i < taskArns.length; i += 100) {
       const response = await ecs.send(

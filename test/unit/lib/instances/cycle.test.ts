@@ -1,7 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { EXIT_CODES } from '../../../../src/lib/errors.js';
-import { type CycleDeps, cycleInstances, type CycleOptions } from '../../../../src/lib/instances/cycle.js';
+import {
+  type CycleDeps,
+  cycleInstances,
+  type CycleOptions,
+  defaultBatchSize,
+} from '../../../../src/lib/instances/cycle.js';
 import type { InstanceEvent } from '../../../../src/lib/instances/events.js';
 import { FakeWorld, type FakeWorldOptions } from './fake-cluster.js';
 
@@ -285,5 +290,41 @@ describe('cycleInstances', () => {
     expect(result.replaced).toHaveLength(1);
     // Registration polls: DescribeAutoScalingGroups + 3 list pages + describes of the unsettled few.
     expect(result.stats.maxApiCallsPerPoll).toBeLessThanOrEqual(1 + 2 * Math.ceil(250 / 100));
+  });
+});
+
+describe('defaultBatchSize', () => {
+  const base = { desired: 100, max: 120, maxUnavailable: 0, raiseMax: false, toReplace: 100 };
+
+  it('is about 10 % of the group, at least 1', () => {
+    expect(defaultBatchSize(base)).toBe(10);
+    expect(defaultBatchSize({ ...base, desired: 2000, max: 2400, toReplace: 2000 })).toBe(200);
+    expect(defaultBatchSize({ ...base, desired: 6, max: 8, toReplace: 6 })).toBe(1);
+    expect(defaultBatchSize({ ...base, desired: 3, max: 4, toReplace: 3 })).toBe(1);
+  });
+
+  it('stays within the surge the max size allows, unless the max may be raised', () => {
+    expect(defaultBatchSize({ ...base, max: 104 })).toBe(4);
+    expect(defaultBatchSize({ ...base, max: 104, maxUnavailable: 3 })).toBe(7);
+    expect(defaultBatchSize({ ...base, max: 100 })).toBe(1);
+    expect(defaultBatchSize({ ...base, max: 100, raiseMax: true })).toBe(10);
+  });
+
+  it('never exceeds the instances to replace', () => {
+    expect(defaultBatchSize({ ...base, toReplace: 3 })).toBe(3);
+  });
+});
+
+describe('cycleInstances without --batch-size', () => {
+  it('plans batches of about 10 % of the group', async () => {
+    world = new FakeWorld({ instances: 20, desired: 20, max: 22 });
+    const result = await cycleInstances(
+      world.clients(),
+      options({ batchSize: undefined, planOnly: true }),
+      deps(world).deps,
+    );
+    expect(result.plan.batchSize).toBe(2);
+    expect(result.plan.batches).toHaveLength(10);
+    expect(result.plan.batches.every((b) => b.instances.length === 2)).toBe(true);
   });
 });

@@ -1,6 +1,25 @@
-import { describe, expect, it } from '@jest/globals';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  ListStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeContainerInstancesCommand,
+  ECSClient,
+  ListContainerInstancesCommand,
+  ListServicesCommand,
+} from '@aws-sdk/client-ecs';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 
-import { attentionFor, type EnvironmentStatus } from '../../../../src/lib/status/index.js';
+import type { AwsClients } from '../../../../src/lib/aws/clients.js';
+import { findBastion } from '../../../../src/lib/bastion/index.js';
+import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
+import {
+  attentionFor,
+  type EnvironmentStatus,
+  readEnvironmentStatus,
+} from '../../../../src/lib/status/index.js';
 
 function status(overrides: Partial<EnvironmentStatus> = {}): EnvironmentStatus {
   return {
@@ -16,7 +35,7 @@ function status(overrides: Partial<EnvironmentStatus> = {}): EnvironmentStatus {
       runningTasks: 4,
     },
     services: [{ name: '404', status: 'ACTIVE', desired: 2, running: 2, pending: 0, deployments: 1 }],
-    bastion: { instanceId: 'i-1', state: 'running' },
+    bastion: { env: 'dev', stackName: 'ecspoc-dev-bastion', instanceId: 'i-1', state: 'running' },
     attention: [],
     ...overrides,
   };
@@ -62,7 +81,7 @@ describe('attentionFor', () => {
           runningTasks: 0,
         },
         services: [{ name: '404', status: 'ACTIVE', desired: 2, running: 0, pending: 1, deployments: 1 }],
-        bastion: { instanceId: 'i-1', state: 'stopped' },
+        bastion: { env: 'dev', stackName: 'ecspoc-dev-bastion', instanceId: 'i-1', state: 'stopped' },
       }),
     ).map((i) => i.message);
     expect(items).toEqual([
@@ -81,5 +100,102 @@ describe('attentionFor', () => {
     expect(items).toEqual([
       { message: 'Environment "dev" is not deployed.', suggestion: 'ecspoc deploy --env dev' },
     ]);
+  });
+});
+
+describe('readEnvironmentStatus', () => {
+  const cfn = mockSdk(CloudFormationClient);
+  const ec2 = mockSdk(EC2Client);
+  const ecs = mockSdk(ECSClient);
+  const aws = { client: sdkClient } as unknown as AwsClients;
+  const now = new Date();
+
+  beforeEach(() => {
+    cfn.on(ListStacksCommand).resolves({
+      StackSummaries: [
+        { StackName: 'ecspoc-dev-bastion', StackStatus: 'CREATE_COMPLETE', CreationTime: now },
+        { StackName: 'ecspoc-dev-cluster', StackStatus: 'CREATE_COMPLETE', CreationTime: now },
+      ],
+    });
+    cfn.on(DescribeStacksCommand, { StackName: 'ecspoc-dev-cluster' }).resolves({
+      Stacks: [
+        {
+          StackName: 'ecspoc-dev-cluster',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: now,
+          Outputs: [{ OutputKey: 'ClusterName', OutputValue: 'ecspoc-dev' }],
+        },
+      ],
+    });
+    cfn.on(DescribeStacksCommand, { StackName: 'ecspoc-dev-bastion' }).resolves({
+      Stacks: [
+        {
+          StackName: 'ecspoc-dev-bastion',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: now,
+          Outputs: [{ OutputKey: 'BastionInstanceId', OutputValue: 'i-0bastion' }],
+        },
+      ],
+    });
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            {
+              InstanceId: 'i-0bastion',
+              State: { Name: 'stopped' },
+              PrivateIpAddress: '10.0.0.9',
+              InstanceType: 't3.nano',
+              LaunchTime: new Date('2026-01-01T00:00:00Z'),
+            },
+          ],
+        },
+      ],
+    });
+    ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: ['arn:ci/1'] });
+    ecs.on(DescribeContainerInstancesCommand).resolves({
+      containerInstances: [{ containerInstanceArn: 'arn:ci/1', status: 'ACTIVE', agentConnected: true }],
+    });
+    ecs.on(ListServicesCommand).resolves({ serviceArns: [] });
+  });
+
+  it('carries the bastion in the one view `bastion status --json` prints', async () => {
+    const status = await readEnvironmentStatus(aws, 'dev');
+    const bastion = await findBastion(
+      { cloudformation: new CloudFormationClient({}), ec2: new EC2Client({}) },
+      'dev',
+    );
+    expect(status.bastion).toEqual(bastion);
+    expect(status.bastion).toEqual({
+      env: 'dev',
+      stackName: 'ecspoc-dev-bastion',
+      state: 'stopped',
+      instanceId: 'i-0bastion',
+      privateIp: '10.0.0.9',
+      instanceType: 't3.nano',
+      launchTime: '2026-01-01T00:00:00.000Z',
+    });
+    expect(status.attention.map((a) => a.suggestion)).toContain('ecspoc bastion start --env dev');
+    expect(status.cluster).toMatchObject({
+      name: 'ecspoc-dev',
+      found: true,
+      instances: { active: 1, total: 1 },
+    });
+  });
+
+  it('reports a bastion not deployed as missing, with the reason, without asking EC2', async () => {
+    cfn.on(ListStacksCommand).resolves({
+      StackSummaries: [
+        { StackName: 'ecspoc-dev-cluster', StackStatus: 'CREATE_COMPLETE', CreationTime: now },
+      ],
+    });
+    const status = await readEnvironmentStatus(aws, 'dev');
+    expect(status.bastion).toEqual({
+      env: 'dev',
+      stackName: 'ecspoc-dev-bastion',
+      state: 'missing',
+      missingReason: 'stack ecspoc-dev-bastion does not exist',
+    });
+    expect(ec2.commandCalls(DescribeInstancesCommand)).toHaveLength(0);
   });
 });

@@ -1,0 +1,178 @@
+/**
+ * Every ecspoc environment of the account and region at a glance: found from the stacks' names
+ * (`ecspoc-<env>-<component>`) in one paginated ListStacks, with the cluster's figures from one
+ * DescribeClusters per hundred environments.
+ */
+import { type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DescribeClustersCommand, type ECSClient } from '@aws-sdk/client-ecs';
+
+import { toAwsError } from '../aws/clients.js';
+import { UsageError } from '../errors.js';
+import { chunk } from '../instances/reader.js';
+import { clusterName } from '../stacks/names.js';
+import { type EcspocStack, listEcspocStacks } from '../stacks/reader.js';
+
+/** The clients the environment listing uses (real SDK clients, or fakes in tests). */
+export interface EnvironmentListClients {
+  cloudformation: Pick<CloudFormationClient, 'send'>;
+  ecs: Pick<ECSClient, 'send'>;
+}
+
+/** The cluster of one environment as DescribeClusters counts it. */
+export interface EnvironmentCluster {
+  name: string;
+  found: boolean;
+  /** Registered container instances, ACTIVE and DRAINING. */
+  instances: number;
+  /** ACTIVE services. */
+  services: number;
+  runningTasks: number;
+}
+
+/** One environment in `ecspoc environments`. */
+export interface EnvironmentSummary {
+  env: string;
+  stacks: number;
+  /** The stack status that most needs the operator (failed, then rolled back, then in progress). */
+  worstStatus: string;
+  /** The newest creation or update time among the stacks (ISO 8601). */
+  lastUpdated?: string;
+  cluster: EnvironmentCluster;
+}
+
+/** What `ecspoc environments --json` prints. */
+export interface EnvironmentList {
+  region: string;
+  environments: EnvironmentSummary[];
+}
+
+/** DescribeClusters takes at most 100 clusters a call (ECS API reference, DescribeClusters). */
+export const DESCRIBE_CLUSTERS_BATCH = 100;
+
+/**
+ * How much a stack status needs attention, higher is worse: failed states, then a stack left rolled
+ * back (ROLLBACK_COMPLETE cannot be updated; UPDATE_ROLLBACK_COMPLETE kept the old state), then
+ * anything still in progress, then complete.
+ */
+export function statusSeverity(status: string): number {
+  if (status.endsWith('_FAILED')) return 4;
+  if (status === 'ROLLBACK_COMPLETE' || status === 'IMPORT_ROLLBACK_COMPLETE') return 3;
+  if (status.includes('ROLLBACK')) return 2;
+  if (status.endsWith('_IN_PROGRESS')) return 1;
+  return 0;
+}
+
+/** Groups ecspoc's stacks by environment, with count, worst status and last update; sorted by name. */
+export function summariseStacks(stacks: readonly EcspocStack[]): Omit<EnvironmentSummary, 'cluster'>[] {
+  const byEnv = new Map<string, EcspocStack[]>();
+  for (const stack of stacks) byEnv.set(stack.env, [...(byEnv.get(stack.env) ?? []), stack]);
+  return [...byEnv.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([env, group]) => {
+      const worst = group.reduce((a, b) => (statusSeverity(b.status) > statusSeverity(a.status) ? b : a));
+      const lastUpdated = group
+        .map((s) => s.lastUpdated)
+        .filter((t): t is string => t !== undefined)
+        .sort()
+        .at(-1);
+      return {
+        env,
+        stacks: group.length,
+        worstStatus: worst.status,
+        ...(lastUpdated ? { lastUpdated } : {}),
+      };
+    });
+}
+
+/** Lists every ecspoc environment of the clients' account and region with its figures. */
+export async function listEnvironments(
+  clients: EnvironmentListClients,
+  region: string,
+): Promise<EnvironmentList> {
+  let stacks;
+  try {
+    stacks = await listEcspocStacks(clients.cloudformation);
+  } catch (error) {
+    throw toAwsError(error, 'listing the stacks of the account (cloudformation:ListStacks)');
+  }
+  const summaries = summariseStacks(stacks);
+  const clusters = await describeClusters(
+    clients.ecs,
+    summaries.map((s) => clusterName(s.env)),
+  );
+  return {
+    region,
+    environments: summaries.map((summary) => ({
+      ...summary,
+      cluster: clusters.get(clusterName(summary.env)) ?? missingCluster(clusterName(summary.env)),
+    })),
+  };
+}
+
+/** Names of the ecspoc environments that exist in the account and region (one paginated ListStacks). */
+export async function existingEnvironments(
+  cloudformation: EnvironmentListClients['cloudformation'],
+): Promise<string[]> {
+  let stacks;
+  try {
+    stacks = await listEcspocStacks(cloudformation);
+  } catch (error) {
+    throw toAwsError(error, 'listing the stacks of the account (cloudformation:ListStacks)');
+  }
+  return [...new Set(stacks.map((s) => s.env))].sort();
+}
+
+function missingCluster(name: string): EnvironmentCluster {
+  return { name, found: false, instances: 0, services: 0, runningTasks: 0 };
+}
+
+async function describeClusters(
+  ecs: EnvironmentListClients['ecs'],
+  names: string[],
+): Promise<Map<string, EnvironmentCluster>> {
+  const found = new Map<string, EnvironmentCluster>();
+  const batches = chunk(names, DESCRIBE_CLUSTERS_BATCH);
+  let responses;
+  try {
+    responses = await Promise.all(
+      batches.map((clusters) => ecs.send(new DescribeClustersCommand({ clusters }))),
+    );
+  } catch (error) {
+    throw toAwsError(error, 'describing the clusters (ecs:DescribeClusters)');
+  }
+  for (const response of responses) {
+    // A cluster that does not exist comes back in `failures` (reason MISSING), not as an error; a
+    // deleted one as status INACTIVE: neither counts as found.
+    for (const cluster of response.clusters ?? []) {
+      if (!cluster.clusterName || cluster.status === 'INACTIVE') continue;
+      found.set(cluster.clusterName, {
+        name: cluster.clusterName,
+        found: true,
+        instances: cluster.registeredContainerInstancesCount ?? 0,
+        services: cluster.activeServicesCount ?? 0,
+        runningTasks: cluster.runningTasksCount ?? 0,
+      });
+    }
+  }
+  return found;
+}
+
+/**
+ * Refuses to let the default environment stand in silently for one that was never chosen: when no
+ * `--env`, `ECSPOC_ENV` or config default picked `env` and it has no stack while other ecspoc
+ * environments exist, a usage error names them. Costs one paginated ListStacks (one call in most
+ * accounts), and nothing is refused when no environment exists at all, so a first look at an
+ * empty account still reports it as not deployed.
+ */
+export async function assertDefaultEnvironmentExists(
+  cloudformation: EnvironmentListClients['cloudformation'],
+  env: string,
+): Promise<void> {
+  const existing = await existingEnvironments(cloudformation);
+  if (existing.length === 0 || existing.includes(env)) return;
+  throw new UsageError(
+    'ENV_NOT_CHOSEN',
+    `No environment was chosen and "${env}" does not exist; this account and region hold: ${existing.join(', ')}.`,
+    { suggestions: ['--env NAME (or set ECSPOC_ENV, or "env" in the config file)'] },
+  );
+}

@@ -1,0 +1,25 @@
+import type { EnvironmentList } from '../lib/environments/index.js';
+import { statusSeverity } from '../lib/environments/index.js';
+import { paint } from './style.js';
+
+/** `ecspoc environments` for people: one line per environment, worst stack status coloured. */
+export function renderEnvironments(
+  list: EnvironmentList,
+  stream: NodeJS.WriteStream = process.stdout,
+): string {
+  if (list.environments.length === 0)
+    return `No ecspoc environment in ${list.region}.\nTry: ecspoc deploy --env NAME\n`;
+  const header = `${'ENV'.padEnd(14)}${'STACKS'.padEnd(8)}${'WORST STATUS'.padEnd(30)}${'INSTANCES'.padEnd(11)}${'SERVICES'.padEnd(10)}LAST UPDATE`;
+  const lines = [`Environments in ${list.region}`, '', header];
+  for (const env of list.environments) {
+    const severity = statusSeverity(env.worstStatus);
+    const colour = severity >= 3 ? 'red' : severity > 0 ? 'yellow' : 'green';
+    const instances = env.cluster.found ? String(env.cluster.instances) : '-';
+    const services = env.cluster.found ? String(env.cluster.services) : '-';
+    lines.push(
+      `${env.env.padEnd(14)}${String(env.stacks).padEnd(8)}${paint(colour, env.worstStatus.padEnd(30), stream)}` +
+        `${instances.padEnd(11)}${services.padEnd(10)}${(env.lastUpdated ?? '').replace('T', ' ').slice(0, 19)}`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,192 @@
+import { CloudFormationClient, ListStacksCommand, type StackSummary } from '@aws-sdk/client-cloudformation';
+import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { describe, expect, it } from '@jest/globals';
+
+import {
+  assertDefaultEnvironmentExists,
+  DESCRIBE_CLUSTERS_BATCH,
+  existingEnvironments,
+  listEnvironments,
+  statusSeverity,
+} from '../../../../src/lib/environments/index.js';
+import { AwsError, UsageError } from '../../../../src/lib/errors.js';
+import { parseStackName } from '../../../../src/lib/stacks/reader.js';
+import { awsError, mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
+
+const cfn = mockSdk(CloudFormationClient);
+const ecs = mockSdk(ECSClient);
+const clients = () => ({ cloudformation: sdkClient(CloudFormationClient), ecs: sdkClient(ECSClient) });
+
+const stack = (StackName: string, StackStatus: string, at: string): StackSummary => ({
+  StackName,
+  StackStatus: StackStatus as StackSummary['StackStatus'],
+  CreationTime: new Date(at),
+});
+
+describe('parseStackName', () => {
+  it('splits env and component, environments with hyphens included', () => {
+    expect(parseStackName('ecspoc-dev-cluster')).toEqual({ env: 'dev', component: 'cluster' });
+    expect(parseStackName('ecspoc-alice-1-load-balancer')).toEqual({
+      env: 'alice-1',
+      component: 'load-balancer',
+    });
+    expect(parseStackName('ecspoc-staging-service-php-hello')).toEqual({
+      env: 'staging',
+      component: 'service-php-hello',
+    });
+  });
+
+  it("is undefined for stacks that are not ecspoc's", () => {
+    expect(parseStackName('my-app-network')).toBeUndefined();
+    expect(parseStackName('ecspoc-dev-something-else')).toBeUndefined();
+    expect(parseStackName('ecspoc-Dev-cluster')).toBeUndefined();
+  });
+});
+
+describe('statusSeverity', () => {
+  it('ranks failed over rolled back over in progress over complete', () => {
+    const order = [
+      'CREATE_COMPLETE',
+      'UPDATE_IN_PROGRESS',
+      'UPDATE_ROLLBACK_COMPLETE',
+      'ROLLBACK_COMPLETE',
+      'CREATE_FAILED',
+    ];
+    const severities = order.map(statusSeverity);
+    expect([...severities].sort((a, b) => a - b)).toEqual(severities);
+    expect(new Set(severities).size).toBe(order.length);
+  });
+});
+
+describe('listEnvironments', () => {
+  it('groups the stacks of every page by environment, with figures from DescribeClusters', async () => {
+    cfn
+      .on(ListStacksCommand)
+      .resolvesOnce({
+        StackSummaries: [
+          stack('ecspoc-dev-network', 'CREATE_COMPLETE', '2026-01-01T10:00:00Z'),
+          stack('other-stack', 'CREATE_FAILED', '2026-01-05T10:00:00Z'),
+          stack('ecspoc-alice-1-network', 'CREATE_COMPLETE', '2026-01-02T10:00:00Z'),
+        ],
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({
+        StackSummaries: [
+          stack('ecspoc-dev-cluster', 'UPDATE_ROLLBACK_COMPLETE', '2026-01-03T10:00:00Z'),
+          stack('ecspoc-alice-1-cluster', 'UPDATE_IN_PROGRESS', '2026-01-04T10:00:00Z'),
+        ],
+      });
+    ecs.on(DescribeClustersCommand).resolves({
+      clusters: [
+        {
+          clusterName: 'ecspoc-dev',
+          status: 'ACTIVE',
+          registeredContainerInstancesCount: 3,
+          activeServicesCount: 2,
+          runningTasksCount: 4,
+        },
+      ],
+      failures: [{ arn: 'ecspoc-alice-1', reason: 'MISSING' }],
+    });
+
+    const list = await listEnvironments(clients(), 'eu-west-1');
+
+    expect(list).toEqual({
+      region: 'eu-west-1',
+      environments: [
+        {
+          env: 'alice-1',
+          stacks: 2,
+          worstStatus: 'UPDATE_IN_PROGRESS',
+          lastUpdated: '2026-01-04T10:00:00.000Z',
+          cluster: { name: 'ecspoc-alice-1', found: false, instances: 0, services: 0, runningTasks: 0 },
+        },
+        {
+          env: 'dev',
+          stacks: 2,
+          worstStatus: 'UPDATE_ROLLBACK_COMPLETE',
+          lastUpdated: '2026-01-03T10:00:00.000Z',
+          cluster: { name: 'ecspoc-dev', found: true, instances: 3, services: 2, runningTasks: 4 },
+        },
+      ],
+    });
+    expect(cfn).toHaveReceivedCommandTimes(ListStacksCommand, 2);
+    expect(ecs).toHaveReceivedCommandTimes(DescribeClustersCommand, 1);
+    expect(ecs).toHaveReceivedCommandWith(DescribeClustersCommand, {
+      clusters: ['ecspoc-alice-1', 'ecspoc-dev'],
+    });
+  });
+
+  it('describes the clusters a hundred at a time and counts an INACTIVE cluster as not found', async () => {
+    const names = Array.from({ length: DESCRIBE_CLUSTERS_BATCH + 1 }, (_, i) => `env${i}`);
+    cfn.on(ListStacksCommand).resolves({
+      StackSummaries: names.map((env) =>
+        stack(`ecspoc-${env}-network`, 'CREATE_COMPLETE', '2026-01-01T00:00:00Z'),
+      ),
+    });
+    ecs.on(DescribeClustersCommand).resolves({
+      clusters: [{ clusterName: 'ecspoc-env0', status: 'INACTIVE', registeredContainerInstancesCount: 0 }],
+    });
+    const list = await listEnvironments(clients(), 'us-east-1');
+    expect(list.environments).toHaveLength(DESCRIBE_CLUSTERS_BATCH + 1);
+    expect(list.environments.every((e) => !e.cluster.found)).toBe(true);
+    expect(ecs).toHaveReceivedCommandTimes(DescribeClustersCommand, 2);
+  });
+
+  it('lists no environment, and calls no ECS, when the account has no ecspoc stack', async () => {
+    cfn
+      .on(ListStacksCommand)
+      .resolves({ StackSummaries: [stack('vpc', 'CREATE_COMPLETE', '2026-01-01T00:00:00Z')] });
+    expect(await listEnvironments(clients(), 'us-east-1')).toEqual({ region: 'us-east-1', environments: [] });
+    expect(ecs).toHaveReceivedCommandTimes(DescribeClustersCommand, 0);
+  });
+
+  it('turns a failed ListStacks into an AwsError', async () => {
+    cfn.on(ListStacksCommand).rejects(awsError('AccessDenied', 'not allowed'));
+    await expect(listEnvironments(clients(), 'us-east-1')).rejects.toBeInstanceOf(AwsError);
+  });
+});
+
+describe('existingEnvironments', () => {
+  it('names each environment once, sorted', async () => {
+    cfn.on(ListStacksCommand).resolves({
+      StackSummaries: [
+        stack('ecspoc-staging-network', 'CREATE_COMPLETE', '2026-01-01T00:00:00Z'),
+        stack('ecspoc-prod-network', 'CREATE_COMPLETE', '2026-01-01T00:00:00Z'),
+        stack('ecspoc-staging-cluster', 'CREATE_COMPLETE', '2026-01-01T00:00:00Z'),
+      ],
+    });
+    expect(await existingEnvironments(sdkClient(CloudFormationClient))).toEqual(['prod', 'staging']);
+  });
+});
+
+describe('assertDefaultEnvironmentExists', () => {
+  const summaries = (...envs: string[]) => ({
+    StackSummaries: envs.map((env) =>
+      stack(`ecspoc-${env}-network`, 'CREATE_COMPLETE', '2026-01-01T00:00:00Z'),
+    ),
+  });
+
+  it('refuses a default environment that does not exist while others do, naming them', async () => {
+    cfn.on(ListStacksCommand).resolves(summaries('staging', 'alice'));
+    const refusal = assertDefaultEnvironmentExists(sdkClient(CloudFormationClient), 'dev');
+    await expect(refusal).rejects.toBeInstanceOf(UsageError);
+    await expect(refusal).rejects.toMatchObject({
+      code: 'ENV_NOT_CHOSEN',
+      message: expect.stringContaining('alice, staging'),
+      suggestions: [expect.stringMatching(/^--env NAME/)],
+    });
+    expect(cfn).toHaveReceivedCommandTimes(ListStacksCommand, 1);
+  });
+
+  it('lets the default through when it exists, or when the account has no environment yet', async () => {
+    cfn.on(ListStacksCommand).resolves(summaries('dev', 'staging'));
+    await expect(
+      assertDefaultEnvironmentExists(sdkClient(CloudFormationClient), 'dev'),
+    ).resolves.toBeUndefined();
+    cfn.on(ListStacksCommand).resolves(summaries());
+    await expect(
+      assertDefaultEnvironmentExists(sdkClient(CloudFormationClient), 'dev'),
+    ).resolves.toBeUndefined();
+  });
+});

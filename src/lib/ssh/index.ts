@@ -28,7 +28,7 @@ import {
 } from './hosts.js';
 import { extractManagedBlock, mergeManagedBlock } from './merge.js';
 import { stackName } from '../stacks/names.js';
-import { readStack } from '../stacks/outputs.js';
+import { readStack } from '../stacks/reader.js';
 
 export type { GeneratedHost, SshConfigOptions } from './hosts.js';
 export { sshConfigCommand, SSH_VIAS, type SshVia } from './hosts.js';

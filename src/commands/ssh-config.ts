@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 
-import type { SshConfigResult } from '../lib/ssh/index.js';
+import type { SshConfigResult, SshVia } from '../lib/ssh/index.js';
 import { BaseCommand } from '../base-command.js';
 
 export default class SshConfig extends BaseCommand<typeof SshConfig> {
@@ -45,11 +45,19 @@ export default class SshConfig extends BaseCommand<typeof SshConfig> {
       options: ['command', 'jump'],
       default: 'command',
     }),
+    via: Flags.string({
+      description:
+        'how instances are reached: the bastion, Session Manager (aws ssm start-session) or an EC2 Instance Connect Endpoint (aws ec2-instance-connect open-tunnel); default: sshVia in the config file, else bastion',
+    }),
+    'bastion-on-demand': Flags.boolean({
+      description:
+        'route through "ecspoc bastion proxy", which starts a stopped bastion and uses its current address',
+    }),
   };
 
   public async run(): Promise<SshConfigResult> {
     const { flags } = this;
-    const { settings, aws } = await this.awsContext();
+    const { settings, aws, region } = await this.awsContext();
     const [{ generateSshConfig, sshClients }, { expandConfigPath }, { renderSshConfigResult }] =
       await Promise.all([
         import('../lib/ssh/index.js'),
@@ -65,6 +73,11 @@ export default class SshConfig extends BaseCommand<typeof SshConfig> {
         bastionIdentityFile: flags['bastion-identity-file'],
         hostPrefix: flags['host-prefix'],
         proxy: flags.proxy as 'command' | 'jump',
+        via: (flags.via ?? settings.sshVia) as SshVia | undefined,
+        bastionOnDemand: flags['bastion-on-demand'],
+        region,
+        profile: settings.profile,
+        endpointUrl: settings.endpointUrl,
       },
       write: flags.write,
       dryRun: flags['dry-run'],

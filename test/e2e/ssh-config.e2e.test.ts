@@ -339,6 +339,78 @@ describe('ecspoc ssh-config against a deployed environment', () => {
       ]);
   });
 
+  it('--via ssm: a host per running instance, resolved by ssh -G, with the ProxyCommand aimed at its instance id', async () => {
+    const result = await runCli(['ssh-config', '--env', ENV, '--via', 'ssm', '--region', 'us-east-1']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain(`Host ecspoc-${ENV}-bastion`);
+    const file = join(work, 'ssm');
+    writeFileSync(file, result.stdout);
+    for (const [instanceId, privateIp] of running) {
+      const host = sshG(file, `ecspoc-${ENV}-${instanceId}`);
+      expect(host.hostname).toEqual([privateIp]);
+      expect(host.proxycommand?.[0]).toMatch(
+        new RegExp(
+          `^aws ssm start-session --target ${instanceId} --document-name AWS-StartSSHSession --parameters portNumber=%p --region us-east-1`,
+        ),
+      );
+    }
+  });
+
+  it('--via eice without an endpoint in the environment: one line naming what to deploy, exit 1', async () => {
+    const result = await runCli(['ssh-config', '--env', ENV, '--via', 'eice']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Environment "${ENV}" has no EC2 Instance Connect Endpoint`);
+    expect(result.stderr).toContain('network.InstanceConnectEndpoint=enabled');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const bad = await runCli(['ssh-config', '--env', ENV, '--via', 'vpn']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--via must be bastion, ssm or eice, not "vpn"');
+  });
+
+  it('--bastion-on-demand writes the bastion proxy ProxyCommand; bastion proxy starts a stopped bastion and runs ssh -W through its new address', async () => {
+    const printed = await runCli([
+      'ssh-config',
+      '--env',
+      ENV,
+      '--bastion-on-demand',
+      '--bastion-user',
+      'ops',
+    ]);
+    expect(printed.code).toBe(0);
+    const file = join(work, 'on-demand');
+    writeFileSync(file, printed.stdout);
+    for (const [instanceId] of running) {
+      const host = sshG(file, `ecspoc-${ENV}-${instanceId}`);
+      expect(host.proxycommand?.[0]).toMatch(
+        new RegExp(`^ecspoc bastion proxy --env ${ENV} .*--user ops %h %p$`),
+      );
+    }
+
+    const stopped = await runCli(['bastion', 'stop', '--env', ENV, '--yes']);
+    expect(stopped.code).toBe(0);
+    const before = await bastionAddress();
+    // A stand-in ssh on PATH records its arguments, as the real one would receive them.
+    const bin = join(work, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const record = join(work, 'ssh-argv');
+    writeFileSync(join(bin, 'ssh'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\nexit 3\n`, {
+      mode: 0o755,
+    });
+    const proxied = await runCli(['bastion', 'proxy', '--env', ENV, '--user', 'ops', '10.0.16.9', '22'], {
+      env: { PATH: `${bin}:${process.env.PATH}` },
+      timeoutMs: 180_000,
+    });
+    expect(proxied.stdout).toBe('');
+    expect(proxied.stderr).toContain('started: tunnelling through');
+    expect(proxied.code).toBe(3);
+    const instance = await describeInstance(bundle.outputs.bastion!.BastionInstanceId);
+    expect(instance.State!.Name).toBe('running');
+    const argv = readFileSync(record, 'utf8').trim().split('\n');
+    expect(argv.slice(0, 4)).toEqual(['-W', '10.0.16.9:22', '-l', 'ops']);
+    expect(argv.at(-1)).toBe(instance.PublicIpAddress);
+    expect(argv.at(-1)).not.toBe(before);
+  }, 240_000);
+
   it('an environment without a bastion: status says missing, start names the deploy command', async () => {
     const status = await runCli(['bastion', 'status', '--env', 'nobastion', '--json']);
     expect(status.code).toBe(0);

@@ -19,6 +19,8 @@ export interface EnvironmentConfig {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  /** How `ssh-config` reaches instances when `--via` is not given: bastion, ssm or eice. */
+  sshVia?: string;
   /** Parameter overrides for every component that declares the key. */
   parameters?: Record<string, string>;
   /** Parameter overrides for one component: `components.bastion.parameters.SshCidr`. */
@@ -35,6 +37,7 @@ export interface ConfigFile {
   endpointUrl?: string;
   /** Services of every environment. */
   services?: ServiceDeclaration[];
+  sshVia?: string;
   environments?: Record<string, EnvironmentConfig>;
   /** `logs tail` settings: `logs.maxRate`, FilterLogEvents calls per second (the account's quota). */
   logs?: LogsConfig;
@@ -67,6 +70,8 @@ export interface Settings {
   regionSource?: SettingSource;
   endpointUrl?: string;
   endpointSource?: SettingSource;
+  /** `sshVia` of the environment's entry, else of the top level; checked by ssh-config. */
+  sshVia?: string;
   configFiles: string[];
   environment: EnvironmentConfig;
   /** The environment's declared services (top level merged with its own); undefined: none declared. */
@@ -113,7 +118,7 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
   return checkConfig(parsed, path);
 }
 
-const STRING_KEYS = ['env', 'region', 'profile', 'endpointUrl'] as const;
+const STRING_KEYS = ['env', 'region', 'profile', 'endpointUrl', 'sshVia'] as const;
 
 function checkConfig(value: unknown, path: string): ConfigFile {
   const fail = (what: string): never => {
@@ -311,6 +316,7 @@ export async function resolveSettings(
     regionSource,
     endpointUrl,
     endpointSource,
+    ...((environment.sshVia ?? config.sshVia) ? { sshVia: environment.sshVia ?? config.sshVia } : {}),
     configFiles: paths,
     environment,
     ...(services ? { services } : {}),

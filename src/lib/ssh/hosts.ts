@@ -19,6 +19,24 @@ export interface SshConfigOptions {
   hostPrefix?: string;
   /** `command`: `ProxyCommand ssh -W %h:%p <bastion>`; `jump`: `ProxyJump <bastion>`. */
   proxy: 'command' | 'jump';
+  /** How instances are reached: through the bastion (default), Session Manager or an EC2 Instance Connect Endpoint. */
+  via?: SshVia;
+  /** Through `ecspoc bastion proxy`, which starts a stopped bastion, instead of its current address. */
+  bastionOnDemand?: boolean;
+  /** The AWS context the generated ProxyCommands use (`aws …` and `ecspoc bastion proxy`). */
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+}
+
+/** The ways `ssh-config` reaches container instances. */
+export const SSH_VIAS = ['bastion', 'ssm', 'eice'] as const;
+/** One of SSH_VIAS. */
+export type SshVia = (typeof SSH_VIAS)[number];
+
+/** What the block needs beyond the inventory: the EC2 Instance Connect Endpoint for `via: eice`. */
+export interface BlockContext {
+  instanceConnectEndpointId?: string;
 }
 
 /** One generated Host entry, as `ssh -G` should resolve it. */
@@ -116,6 +134,24 @@ export function normaliseOptions(
       `--proxy must be "command" or "jump", not "${String(options.proxy)}".`,
     );
   }
+  const via = options.via ?? 'bastion';
+  if (!(SSH_VIAS as readonly string[]).includes(via)) {
+    throw new UsageError('SSH_VIA_INVALID', `--via must be bastion, ssm or eice, not "${String(via)}".`, {
+      suggestions: [`Try: ecspoc ssh-config --env ${env} --via ssm`],
+    });
+  }
+  if (options.bastionOnDemand && via !== 'bastion') {
+    throw new UsageError(
+      'SSH_ON_DEMAND_VIA',
+      `--bastion-on-demand routes through the bastion; it cannot be combined with --via ${via}.`,
+      { suggestions: [`Drop one: ecspoc ssh-config --env ${env} --via ${via}`] },
+    );
+  }
+  if (options.region !== undefined && !/^[a-z0-9-]+$/.test(options.region)) {
+    throw new UsageError('SSH_REGION_INVALID', `Region "${options.region}" is not a region name.`, {
+      suggestions: ['Give a region such as eu-west-1.'],
+    });
+  }
   return {
     user,
     bastionUser: options.bastionUser ?? user,
@@ -123,7 +159,62 @@ export function normaliseOptions(
     ...(bastionIdentityFile ? { bastionIdentityFile } : {}),
     hostPrefix,
     proxy: options.proxy ?? 'command',
+    via,
+    ...(options.bastionOnDemand ? { bastionOnDemand: true } : {}),
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}),
   };
+}
+
+/** ` --region R --profile P --endpoint-url U` for the commands a ProxyCommand runs, each value quoted for the shell. */
+function awsContextArguments(options: SshConfigOptions): string {
+  return [
+    ...(options.region ? ['--region', sshCommandArgument(options.region)] : []),
+    ...(options.profile ? ['--profile', sshCommandArgument(options.profile)] : []),
+    ...(options.endpointUrl ? ['--endpoint-url', sshCommandArgument(options.endpointUrl)] : []),
+  ]
+    .map((part) => ` ${part}`)
+    .join('');
+}
+
+/**
+ * The ProxyCommand that reaches one instance without a bastion. ssh runs it through the user's shell
+ * after expanding `%` tokens, so every value is quoted by sshCommandArgument. The forms are AWS's own:
+ * Session Manager's "Allow and control permissions for SSH connections" page gives
+ * `aws ssm start-session --target %h --document-name AWS-StartSSHSession --parameters portNumber=%p`
+ * (here the instance id stands in for %h, as the alias is not an instance id), and the EC2 guide's
+ * "Connect using EC2 Instance Connect Endpoint" gives `ProxyCommand aws ec2-instance-connect open-tunnel
+ * --instance-id ID`; `--remote-port %p` keeps a Port directive working (open-tunnel defaults to 22).
+ */
+export function directProxyCommand(
+  via: 'ssm' | 'eice',
+  instanceId: string,
+  options: SshConfigOptions,
+  context: BlockContext = {},
+): string {
+  const id = sshCommandArgument(instanceId);
+  const tail = awsContextArguments(options);
+  if (via === 'ssm')
+    return `aws ssm start-session --target ${id} --document-name AWS-StartSSHSession --parameters portNumber=%p${tail}`;
+  const endpoint = context.instanceConnectEndpointId
+    ? ` --instance-connect-endpoint-id ${sshCommandArgument(context.instanceConnectEndpointId)}`
+    : '';
+  return `aws ec2-instance-connect open-tunnel --instance-id ${id}${endpoint} --remote-port %p${tail}`;
+}
+
+/** The ProxyCommand of `--bastion-on-demand`: ecspoc starts a stopped bastion and tunnels through its current address. */
+export function onDemandProxyCommand(env: string, options: SshConfigOptions): string {
+  const user = options.bastionUser ?? options.user;
+  const login = [
+    ...(user !== DEFAULT_USER ? ['--user', sshCommandArgument(user)] : []),
+    ...(options.bastionIdentityFile
+      ? ['--identity-file', sshCommandArgument(options.bastionIdentityFile)]
+      : []),
+  ]
+    .map((part) => ` ${part}`)
+    .join('');
+  return `ecspoc bastion proxy --env ${sshCommandArgument(env)}${awsContextArguments(options)}${login} %h %p`;
 }
 
 /**
@@ -136,7 +227,9 @@ export function buildManagedBlock(
   inventory: SshInventory,
   options: SshConfigOptions,
   configFile?: string,
+  context: BlockContext = {},
 ): ManagedBlock {
+  const via = options.via ?? 'bastion';
   const { env, bastion } = inventory;
   const prefix = options.hostPrefix ?? defaultHostPrefix(env);
   const bastionAlias = `${prefix}bastion`;
@@ -155,7 +248,15 @@ export function buildManagedBlock(
 
   const hosts: GeneratedHost[] = [];
   const bastionAddress = bastion.publicIp ?? bastion.publicDnsName;
-  if (bastion.state === 'missing') {
+  if (via !== 'bastion') {
+    comment(
+      via === 'ssm'
+        ? 'Through AWS Systems Manager Session Manager (needs the session-manager-plugin): no bastion.'
+        : `Through the EC2 Instance Connect Endpoint ${context.instanceConnectEndpointId ?? '(any in the VPC)'}: no bastion.`,
+    );
+  } else if (options.bastionOnDemand) {
+    comment('Through "ecspoc bastion proxy", which starts the bastion when it is stopped.');
+  } else if (bastion.state === 'missing') {
     comment(`No bastion: ${bastion.missingReason}. Deploy it: ${deployBastionHint(env)}`);
   } else if (!bastionAddress) {
     comment(
@@ -173,8 +274,10 @@ export function buildManagedBlock(
     user: options.bastionUser ?? options.user,
     ...(options.bastionIdentityFile ? { identityFile: options.bastionIdentityFile } : {}),
   };
-  hosts.push(bastionHost);
-  config.append(hostDirectives(bastionHost));
+  if (via === 'bastion') {
+    hosts.push(bastionHost);
+    config.append(hostDirectives(bastionHost));
+  }
 
   const left = inventory.skipped.length;
   comment(
@@ -198,7 +301,13 @@ export function buildManagedBlock(
       hostName: instance.privateIp,
       user: options.user,
       ...(options.identityFile ? { identityFile: options.identityFile } : {}),
-      ...(options.proxy === 'jump' ? { proxyJump: bastionAlias } : { proxyCommand }),
+      ...(via !== 'bastion'
+        ? { proxyCommand: directProxyCommand(via, instance.instanceId, options, context) }
+        : options.bastionOnDemand
+          ? { proxyCommand: onDemandProxyCommand(env, options) }
+          : options.proxy === 'jump'
+            ? { proxyJump: bastionAlias }
+            : { proxyCommand }),
     };
     hosts.push(host);
     config.append(hostDirectives(host));
@@ -281,6 +390,8 @@ export function sshConfigCommand(env: string, options: SshConfigOptions, file?: 
   if (options.hostPrefix !== undefined && options.hostPrefix !== defaultHostPrefix(env))
     parts.push(`--host-prefix ${quote(options.hostPrefix)}`);
   if (options.proxy === 'jump') parts.push('--proxy jump');
+  if (options.via && options.via !== 'bastion') parts.push(`--via ${options.via}`);
+  if (options.bastionOnDemand) parts.push('--bastion-on-demand');
   return parts.join(' ');
 }
 
@@ -292,6 +403,7 @@ export function readBlockOptions(blockText: string): SshConfigOptions | undefine
     const parsed = JSON.parse(line.slice(OPTIONS_PREFIX.length)) as Partial<SshConfigOptions>;
     if (typeof parsed.user !== 'string' || (parsed.proxy !== 'command' && parsed.proxy !== 'jump'))
       return undefined;
+    if (parsed.via !== undefined && !(SSH_VIAS as readonly string[]).includes(parsed.via)) return undefined;
     return parsed as SshConfigOptions;
   } catch {
     return undefined;

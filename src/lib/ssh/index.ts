@@ -27,9 +27,11 @@ import {
   summariseSkipped,
 } from './hosts.js';
 import { extractManagedBlock, mergeManagedBlock } from './merge.js';
+import { stackName } from '../stacks/names.js';
+import { readStack } from '../stacks/reader.js';
 
 export type { GeneratedHost, SshConfigOptions } from './hosts.js';
-export { sshConfigCommand } from './hosts.js';
+export { sshConfigCommand, SSH_VIAS, type SshVia } from './hosts.js';
 export type { SkippedInstance } from './discover.js';
 
 /** What `ecspoc ssh-config` is asked to do. */
@@ -109,15 +111,21 @@ export async function generateSshConfig(
     );
   }
   const fs = request.fs ?? nodeConfigFs;
-  const inventory = await discoverHosts(clients, env, request.clock ?? systemClock);
+  const via = options.via ?? 'bastion';
+  const [inventory, instanceConnectEndpointId] = await Promise.all([
+    discoverHosts(clients, env, request.clock ?? systemClock),
+    via === 'eice' ? findInstanceConnectEndpoint(clients, env) : Promise.resolve(undefined),
+  ]);
   const registered = inventory.instances.length + inventory.skipped.length;
-  if (inventory.bastion.state === 'missing' && registered === 0) {
+  if ((inventory.bastion.state === 'missing' || via !== 'bastion') && registered === 0) {
     const cluster = inventory.clusterFound
       ? `cluster ${inventory.clusterName} has no container instances`
       : `cluster ${inventory.clusterName} does not exist`;
     throw new OperationError(
       'NOTHING_TO_CONFIGURE',
-      `Environment "${env}" has nothing to reach over SSH: no bastion (${inventory.bastion.missingReason}) and ${cluster}.`,
+      via === 'bastion'
+        ? `Environment "${env}" has nothing to reach over SSH: no bastion (${inventory.bastion.missingReason}) and ${cluster}.`
+        : `Environment "${env}" has nothing to reach over SSH: ${cluster}.`,
       { suggestions: [`ecspoc deploy --env ${env}`] },
     );
   }
@@ -125,7 +133,12 @@ export async function generateSshConfig(
   const usesFile = request.write || request.dryRun;
   const file = usesFile ? (request.file ?? defaultSshConfigPath()) : undefined;
   const proxyFile = file && file !== defaultSshConfigPath() ? file : undefined;
-  const block = buildManagedBlock(inventory, options, proxyFile);
+  const block = buildManagedBlock(
+    inventory,
+    options,
+    proxyFile,
+    instanceConnectEndpointId ? { instanceConnectEndpointId } : {},
+  );
   const base = {
     env,
     bastion: inventory.bastion,
@@ -134,6 +147,7 @@ export async function generateSshConfig(
     hosts: block.hosts,
     skipped: inventory.skipped,
     warnings: warningsFor(
+      options,
       inventory.bastion,
       inventory.clusterName,
       inventory.clusterFound,
@@ -223,7 +237,36 @@ export async function refreshSshConfig(
   });
 }
 
+/** The network stack's output that names the optional EC2 Instance Connect Endpoint (templates/network.yml). */
+export const INSTANCE_CONNECT_ENDPOINT_OUTPUT = 'InstanceConnectEndpointId';
+
+/**
+ * The environment's EC2 Instance Connect Endpoint, from the network stack's output. Without one,
+ * `open-tunnel` has nothing to go through, so `--via eice` stops here with what to deploy.
+ */
+export async function findInstanceConnectEndpoint(
+  clients: Pick<DiscoveryClients, 'cloudformation'>,
+  env: string,
+): Promise<string> {
+  const name = stackName(env, 'network');
+  const stack = await readStack(clients.cloudformation, name);
+  const id = stack?.outputs[INSTANCE_CONNECT_ENDPOINT_OUTPUT];
+  if (!id) {
+    throw new OperationError(
+      'EICE_MISSING',
+      `Environment "${env}" has no EC2 Instance Connect Endpoint (${stack ? `stack ${name} has no output ${INSTANCE_CONNECT_ENDPOINT_OUTPUT}` : `stack ${name} does not exist`}).`,
+      {
+        suggestions: [
+          `ecspoc deploy network cluster --env ${env} --parameter network.InstanceConnectEndpoint=enabled`,
+        ],
+      },
+    );
+  }
+  return id;
+}
+
 function warningsFor(
+  options: SshConfigOptions,
   bastion: BastionStatus,
   clusterName: string,
   clusterFound: boolean,
@@ -231,12 +274,16 @@ function warningsFor(
 ): SshConfigWarning[] {
   const warnings: SshConfigWarning[] = [];
   const env = bastion.env;
-  if (bastion.state === 'missing') {
+  if (options.via !== undefined && options.via !== 'bastion') {
+    // Session Manager and the endpoint need no bastion: its state is no concern of this block.
+  } else if (bastion.state === 'missing') {
     warnings.push({
       code: 'BASTION_MISSING',
       message: `Environment "${env}" has no bastion (${bastion.missingReason}); the instance entries cannot be reached until it exists.`,
       suggestion: deployBastionHint(env),
     });
+  } else if (options.bastionOnDemand) {
+    // ecspoc bastion proxy starts it when ssh needs it.
   } else if (bastion.state !== 'running' && bastion.state !== 'pending') {
     warnings.push({
       code: 'BASTION_STOPPED',

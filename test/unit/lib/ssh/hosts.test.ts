@@ -6,6 +6,8 @@ import type { SshInventory } from '../../../../src/lib/ssh/discover.js';
 import {
   blockHostName,
   buildManagedBlock,
+  directProxyCommand,
+  onDemandProxyCommand,
   normaliseOptions,
   readBlockOptions,
   sshCommandArgument,
@@ -158,6 +160,7 @@ describe('normaliseOptions', () => {
       bastionIdentityFile: '/home/a/keys/qa.pem',
       hostPrefix: 'ecspoc-qa-',
       proxy: 'command',
+      via: 'bastion',
     });
   });
 
@@ -168,6 +171,9 @@ describe('normaliseOptions', () => {
     [{ identityFile: 'a"b' }, /--identity-file must be a file path/],
     [{ bastionIdentityFile: 'a\nb' }, /--bastion-identity-file/],
     [{ proxy: 'socks' as 'jump' }, /--proxy must be "command" or "jump"/],
+    [{ via: 'vpn' as 'ssm' }, /--via must be bastion, ssm or eice, not "vpn"/],
+    [{ via: 'ssm' as const, bastionOnDemand: true }, /cannot be combined with --via ssm/],
+    [{ region: 'eu-west-1; rm -rf ~' }, /is not a region name/],
   ])('refuses %p', (options, message) => {
     expect(() => normaliseOptions('dev', options)).toThrow(UsageError);
     expect(() => normaliseOptions('dev', options)).toThrow(message);
@@ -197,5 +203,62 @@ describe('helpers', () => {
     ).toBe(
       "ecspoc ssh-config --write --env dev --file '/x/y z' --user core --identity-file ~/.ssh/k.pem --proxy jump",
     );
+  });
+});
+
+describe('ssh-config --via and --bastion-on-demand', () => {
+  it('ssm: no bastion entry; each instance through Session Manager to its own instance id, with region and profile', () => {
+    const options = normaliseOptions('dev', { via: 'ssm', region: 'eu-west-1', profile: 'ops' });
+    const block = buildManagedBlock(inventory(), options);
+    expect(block.hosts.map((h) => h.alias)).toEqual(['ecspoc-dev-i-0a1', 'ecspoc-dev-i-0a2']);
+    expect(compute(block.text, 'ecspoc-dev-i-0a2')).toMatchObject({
+      hostname: '10.0.32.6',
+      proxycommand:
+        'aws ssm start-session --target i-0a2 --document-name AWS-StartSSHSession --parameters portNumber=%p --region eu-west-1 --profile ops',
+    });
+    expect(block.text).not.toContain('ecspoc-dev-bastion');
+    expect(readBlockOptions(block.text)).toMatchObject({ via: 'ssm', region: 'eu-west-1', profile: 'ops' });
+  });
+
+  it('eice: each instance through open-tunnel to its instance id and the environment’s endpoint', () => {
+    const options = normaliseOptions('dev', { via: 'eice', region: 'us-east-1' });
+    const block = buildManagedBlock(inventory(), options, undefined, {
+      instanceConnectEndpointId: 'eice-0123',
+    });
+    expect(compute(block.text, 'ecspoc-dev-i-0a1')).toMatchObject({
+      proxycommand:
+        'aws ec2-instance-connect open-tunnel --instance-id i-0a1 --instance-connect-endpoint-id eice-0123 --remote-port %p --region us-east-1',
+    });
+    expect(block.hosts.every((h) => h.role === 'instance')).toBe(true);
+  });
+
+  it('quotes a profile for the shell ssh runs the ProxyCommand with, and doubles % for ssh', () => {
+    const options = normaliseOptions('dev', { via: 'ssm', profile: "it's 100%" });
+    expect(directProxyCommand('ssm', 'i-1', options)).toBe(
+      "aws ssm start-session --target i-1 --document-name AWS-StartSSHSession --parameters portNumber=%p --profile 'it'\\''s 100%%'",
+    );
+  });
+
+  it('bastion on demand: instances go through ecspoc bastion proxy with the bastion’s user and key', () => {
+    const options = normaliseOptions('dev', {
+      bastionOnDemand: true,
+      bastionUser: 'jump',
+      bastionIdentityFile: '~/.ssh/jump.pem',
+      region: 'eu-west-1',
+      endpointUrl: 'http://127.0.0.1:5000',
+    });
+    const block = buildManagedBlock(
+      inventory({ bastion: { ...inventory().bastion, state: 'stopped' } }),
+      options,
+    );
+    expect(compute(block.text, 'ecspoc-dev-i-0a1')).toMatchObject({
+      hostname: '10.0.16.5',
+      proxycommand:
+        'ecspoc bastion proxy --env dev --region eu-west-1 --endpoint-url http://127.0.0.1:5000 --user jump --identity-file ~/.ssh/jump.pem %h %p',
+    });
+    expect(onDemandProxyCommand('dev', normaliseOptions('dev', { bastionOnDemand: true }))).toBe(
+      'ecspoc bastion proxy --env dev %h %p',
+    );
+    expect(sshConfigCommand('dev', options)).toContain('--bastion-on-demand');
   });
 });

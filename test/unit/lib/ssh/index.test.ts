@@ -270,3 +270,50 @@ describe('refreshSshConfig and inspectManagedBlock', () => {
     expect(cfn.calls()).toHaveLength(0);
   });
 });
+
+describe('generateSshConfig --via', () => {
+  it('ssm needs no bastion: no bastion warning, and every running instance through its instance id', async () => {
+    delete stacks['ecspoc-dev-bastion'];
+    const result = await generateSshConfig(clients(), {
+      env: 'dev',
+      options: { via: 'ssm', region: 'eu-west-1' },
+      write: false,
+      dryRun: false,
+      clock,
+    });
+    expect(result.warnings.map((w) => w.code)).not.toContain('BASTION_MISSING');
+    expect(result.hosts.length).toBeGreaterThan(0);
+    for (const host of result.hosts)
+      expect(host.proxyCommand).toContain(`--target ${host.instanceId} --document-name AWS-StartSSHSession`);
+  });
+
+  it('eice without an endpoint in the network stack fails with what to deploy', async () => {
+    const run = generateSshConfig(clients(), {
+      env: 'dev',
+      options: { via: 'eice' },
+      write: false,
+      dryRun: false,
+      clock,
+    });
+    await expect(run).rejects.toThrow(OperationError);
+    await expect(run).rejects.toThrow(/has no EC2 Instance Connect Endpoint/);
+  });
+
+  it('eice goes through the endpoint the network stack names', async () => {
+    stacks['ecspoc-dev-network'] = stack(
+      'ecspoc-dev-network',
+      { InstanceConnectEndpointId: 'eice-0abc' },
+      'UPDATE_COMPLETE',
+    );
+    const result = await generateSshConfig(clients(), {
+      env: 'dev',
+      options: { via: 'eice' },
+      write: false,
+      dryRun: false,
+      clock,
+    });
+    expect(result.hosts[0]?.proxyCommand).toMatch(
+      /^aws ec2-instance-connect open-tunnel --instance-id i-0\d --instance-connect-endpoint-id eice-0abc --remote-port %p/,
+    );
+  });
+});

@@ -1,0 +1,148 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeInstancesCommand,
+  DescribeInstanceStatusCommand,
+  EC2Client,
+  StartInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+
+import type { BastionEvent } from '../../../../src/lib/bastion/index.js';
+import { prepareBastionTunnel } from '../../../../src/lib/bastion/proxy.js';
+import { OperationError, TimeoutError, UsageError } from '../../../../src/lib/errors.js';
+import { fakeClock } from '../../helpers/fake-clock.js';
+import { mockSdk, mockStacks, sdkClient } from '../../helpers/mock-sdk.js';
+
+mockSdk(CloudFormationClient);
+const ec2 = mockSdk(EC2Client);
+
+const clients = () => ({ cloudformation: sdkClient(CloudFormationClient), ec2: sdkClient(EC2Client) });
+
+/** The shared fake clock, at the noon the instances below were launched an hour before. */
+const noonClock = () => fakeClock(Date.parse('2026-01-01T12:00:00Z'));
+
+type State = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated';
+
+/** The instance answers with these states, one per DescribeInstances call, then keeps the last. */
+function instanceStates(...states: State[]) {
+  let call = 0;
+  ec2.on(DescribeInstancesCommand).callsFake(() => {
+    const state = states[Math.min(call++, states.length - 1)];
+    return {
+      Reservations: [
+        {
+          Instances: [
+            {
+              InstanceId: 'i-0b',
+              State: { Name: state },
+              ...(state === 'running' ? { PublicIpAddress: `198.51.100.${call}` } : {}),
+              PrivateIpAddress: '10.0.0.4',
+              InstanceType: 't3.micro',
+              LaunchTime: new Date('2026-01-01T11:00:00Z'),
+            },
+          ],
+        },
+      ],
+    };
+  });
+}
+
+function statusChecks(...statuses: string[]) {
+  let call = 0;
+  ec2.on(DescribeInstanceStatusCommand).callsFake(() => {
+    const status = statuses[Math.min(call++, statuses.length - 1)];
+    return {
+      InstanceStatuses: [
+        { InstanceId: 'i-0b', InstanceStatus: { Status: status }, SystemStatus: { Status: 'ok' } },
+      ],
+    };
+  });
+}
+
+beforeEach(() => {
+  mockStacks({ 'ecspoc-dev-bastion': { BastionInstanceId: 'i-0b' } });
+  ec2.on(StartInstancesCommand).resolves({});
+});
+
+const request = { env: 'dev', host: '10.0.16.9', port: '22', user: 'ec2-user' };
+
+describe('prepareBastionTunnel', () => {
+  it('tunnels through a running bastion at once, without starting it', async () => {
+    instanceStates('running');
+    const tunnel = await prepareBastionTunnel(
+      clients(),
+      { ...request, identityFile: '/k/jump.pem' },
+      {
+        clock: noonClock(),
+        pollIntervalMs: 0,
+      },
+    );
+    expect(tunnel.started).toBe(false);
+    expect(tunnel.sshArgs).toEqual([
+      '-W',
+      '10.0.16.9:22',
+      '-l',
+      'ec2-user',
+      '-i',
+      '/k/jump.pem',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'HostKeyAlias=ecspoc-dev-bastion',
+      tunnel.address,
+    ]);
+    expect(ec2).not.toHaveReceivedCommand(StartInstancesCommand);
+  });
+
+  it('starts a stopped bastion, waits until it runs and passes its checks, then uses its new address', async () => {
+    instanceStates('stopped', 'pending', 'pending', 'running');
+    statusChecks('initializing', 'ok');
+    const events: BastionEvent[] = [];
+    const tunnel = await prepareBastionTunnel(clients(), request, {
+      clock: noonClock(),
+      pollIntervalMs: 0,
+      onEvent: (e) => events.push(e),
+    });
+    expect(ec2).toHaveReceivedCommandWith(StartInstancesCommand, { InstanceIds: ['i-0b'] });
+    expect(tunnel.started).toBe(true);
+    expect(tunnel.address).toMatch(/^198\.51\.100\.\d+$/);
+    expect(tunnel.sshArgs.at(-1)).toBe(tunnel.address);
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['requested', 'state', 'status-checks']),
+    );
+  });
+
+  it('fails with what to deploy when there is no bastion', async () => {
+    mockStacks({});
+    const run = prepareBastionTunnel(clients(), request, { clock: noonClock(), pollIntervalMs: 0 });
+    await expect(run).rejects.toThrow(OperationError);
+    await expect(run).rejects.toThrow(/has no bastion/);
+  });
+
+  it('fails when the bastion falls back to stopped after starting', async () => {
+    instanceStates('stopped', 'pending', 'stopped');
+    const run = prepareBastionTunnel(clients(), request, { clock: noonClock(), pollIntervalMs: 0 });
+    await expect(run).rejects.toThrow(/became stopped while waiting for it to be running/);
+  });
+
+  it('gives up at the deadline when the bastion will not start', async () => {
+    instanceStates('stopped', 'pending');
+    const run = prepareBastionTunnel(clients(), request, {
+      clock: noonClock(),
+      pollIntervalMs: 1_000,
+      timeoutMs: 5_000,
+    });
+    await expect(run).rejects.toThrow(TimeoutError);
+  });
+
+  it.each([
+    [{ host: '-oProxyCommand=x' }, /HOST "-oProxyCommand=x" is not a host name/],
+    [{ host: 'a b' }, /HOST "a b"/],
+    [{ port: '0' }, /PORT "0" is not a TCP port/],
+    [{ port: '22x' }, /PORT "22x"/],
+  ])('refuses %p before any AWS call', async (bad, message) => {
+    await expect(prepareBastionTunnel(clients(), { ...request, ...bad })).rejects.toThrow(UsageError);
+    await expect(prepareBastionTunnel(clients(), { ...request, ...bad })).rejects.toThrow(message);
+    expect(ec2).not.toHaveReceivedCommand(DescribeInstancesCommand);
+  });
+});

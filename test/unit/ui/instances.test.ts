@@ -87,7 +87,8 @@ describe('cycleProgress', () => {
     } finally {
       Object.defineProperty(process, 'stderr', { value: stderr, configurable: true });
     }
-  });
+    // Longer than the 2 s race: a loaded machine must not time the test out before process.stderr is put back.
+  }, 15_000);
 });
 
 describe('renderPlan', () => {

@@ -24,6 +24,7 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
       endpointUrl: settings.endpointUrl,
       profile: settings.profile,
       ...(settings.services ? { services: settings.services } : {}),
+      ...(settings.sshVia ? { sshVia: settings.sshVia } : {}),
     });
     if (!this.jsonEnabled()) process.stdout.write(renderDoctor(report));
     return report;
@@ -58,6 +59,13 @@ export function renderDoctor(report: DoctorReport): string {
     ...(report.stacks.length > 0 && report.missingComponents.length > 0
       ? [`  not deployed: ${report.missingComponents.join(', ')}`]
       : []),
+    '',
+    'tools on this machine',
+    ...report.tools.map((t) =>
+      t.path
+        ? `  ${ok('ok  ')}  ${t.name.padEnd(22)} ${t.path}`
+        : `  ${bad('none')}  ${t.name.padEnd(22)} needed by ${t.neededFor}. ${t.install}`,
+    ),
     '',
     report.problems.length === 0 ? ok('No problems found.') : `${report.problems.length} problem(s):`,
     ...report.problems.flatMap((p) => [`  - ${p.message}`, `    Try: ${p.suggestion}`]),

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 import { UsageError } from '../errors.js';
+import { sshViaProblem } from '../ssh/via.js';
 import { envNameProblem } from '../stacks/names.js';
 import {
   didYouMean,
@@ -135,6 +136,11 @@ function checkConfig(value: unknown, path: string): ConfigFile {
   for (const key of STRING_KEYS) {
     if (record[key] !== undefined && typeof record[key] !== 'string') fail(`"${key}" must be a string`);
   }
+  const checkVia = (value: unknown, key: string) => {
+    const problem = value === undefined ? undefined : sshViaProblem(value);
+    if (problem) fail(`"${key}" ${problem}`);
+  };
+  checkVia(record.sshVia, 'sshVia');
   // Service mistakes are collected and refused together: one message names every one of them.
   const problems: string[] = [];
   const services =
@@ -151,6 +157,7 @@ function checkConfig(value: unknown, path: string): ConfigFile {
         if (!envKeys.includes(key))
           fail(`unknown key "environments.${name}.${key}"${didYouMean(key, envKeys)}`);
       }
+      checkVia(env.sshVia, `environments.${name}.sshVia`);
       if (env.parameters !== undefined)
         checkStringMap(env.parameters, `environments.${name}.parameters`, fail);
       if (env.components !== undefined) {

@@ -7,7 +7,8 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
     'Who and where am I, can I reach each service, which stacks of the environment exist';
   static override description =
     'Reports the account, caller identity, region, endpoint and profile in use; whether every AWS service ecspoc uses answers; ' +
-    "the environment's stacks and their status; and every problem found with what to do about it. Changes nothing.";
+    "the environment's stacks and their status; whether the programs ssh-config --via ssm|eice runs (aws, session-manager-plugin) are on PATH; " +
+    'and every problem found with what to do about it. Changes nothing.';
   static override examples = [
     '<%= config.bin %> doctor',
     '<%= config.bin %> doctor --env staging --profile ops --json',

@@ -25,7 +25,8 @@ Run it like moto_server: `python3 scripts/moto_server.py -H 127.0.0.1 -p PORT`.
    failed with HTTP 500); the rule's other targets (the events log group) get moto's own delivery.
 8. CloudFormation creates `AWS::CloudWatch::Alarm` as AWS does, through CloudWatch's PutMetricAlarm,
    with `Ref` giving the alarm name (moto's CloudFormation skipped the type: no alarm was made, and a
-   `Ref` to it broke the stack). This is the bastion's idle-stop alarm of templates/bastion.yml.
+   `Ref` to it broke the stack). This is the bastion's idle-stop alarm of templates/bastion.yml; an
+   alarm on one metric is carried whole, metric-math alarms (`Metrics`) are not.
 9. CloudFormation creates `AWS::EC2::InstanceConnectEndpoint` and `Ref` gives its id, `eice-` and 17
    hex digits, as on AWS (moto knows neither the type nor the EC2 API; a skipped resource broke the
    network stack's output naming it). Nothing can connect through it: it exists for what reads the
@@ -219,8 +220,9 @@ class _CloudFormationAlarm(CloudFormationModel):
     # moto files each model under the service its module names (moto.<service>.…).
     __module__ = "moto.cloudwatch.cloudformation"
 
-    def __init__(self, name):
+    def __init__(self, name, arn):
         self.name = name
+        self.arn = arn
 
     @property
     def physical_resource_id(self):
@@ -239,6 +241,8 @@ class _CloudFormationAlarm(CloudFormationModel):
         return attr == "Arn"
 
     def get_cfn_attribute(self, attribute_name):
+        if attribute_name == "Arn":
+            return self.arn
         raise UnformattedGetAttTemplateException()
 
     @classmethod
@@ -247,7 +251,7 @@ class _CloudFormationAlarm(CloudFormationModel):
 
         props = cloudformation_json.get("Properties", {})
         name = props.get("AlarmName") or resource_name
-        cloudwatch_backends[account_id][region_name].put_metric_alarm(
+        alarm = cloudwatch_backends[account_id][region_name].put_metric_alarm(
             name=name,
             namespace=props.get("Namespace"),
             metric_name=props.get("MetricName"),
@@ -265,7 +269,7 @@ class _CloudFormationAlarm(CloudFormationModel):
             treat_missing_data=props.get("TreatMissingData"),
             actions_enabled=str(props.get("ActionsEnabled", "true")).lower() == "true",
         )
-        return cls(name)
+        return cls(name, alarm.alarm_arn)
 
     @classmethod
     def update_from_cloudformation_json(

@@ -414,7 +414,7 @@ describe('ecspoc ssh-config against a deployed environment', () => {
     expect(argv.at(-1)).not.toBe(before);
   }, 240_000);
 
-  it('deploy with network.InstanceConnectEndpoint=enabled and bastion.IdleStopMinutes=30: the idle-stop alarm stops the bastion; --via eice tunnels through the endpoint', async () => {
+  it('deploy with network.InstanceConnectEndpoint=enabled and bastion.IdleStopMinutes=30: an idle-stop alarm whose action stops the bastion; --via eice tunnels through the endpoint', async () => {
     const deployed = await runCli(
       [
         'deploy',

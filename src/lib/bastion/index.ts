@@ -141,8 +141,9 @@ export function idleStopOf(outputs: Readonly<Record<string, string>>): BastionId
 }
 
 /**
- * When EC2 last stopped the instance: a stop's StateTransitionReason reads "User initiated
- * (2026-01-01 12:00:00 GMT)", whoever asked (the operator or the idle-stop alarm's EC2 action).
+ * When EC2 last stopped the instance, for display only. The API documents StateTransitionReason as
+ * free text that may be empty; after a stop EC2 writes "User initiated (2026-01-01 12:00:00 GMT)",
+ * whoever asked (the operator or the idle-stop alarm's EC2 action). Any other text: no time is shown.
  */
 function stoppedAt(instance: Instance): string | undefined {
   const match = /\((\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) GMT\)/.exec(instance.StateTransitionReason ?? '');

@@ -35,7 +35,7 @@ export function renderBastionStatus(bastion: BastionStatus): string {
     }`,
     `parking      ${
       bastion.idleStop
-        ? `idle stop after ${bastion.idleStop.minutes} min without SSH traffic (alarm ${bastion.idleStop.alarmName})`
+        ? `idle stop after ${bastion.idleStop.minutes} min without SSH traffic (alarm ${bastion.idleStop.alarmName}${alarmState(bastion.idleStop.alarm)})`
         : `off (ecspoc deploy bastion --env ${bastion.env} --parameter bastion.IdleStopMinutes=30 turns it on)`
     }`,
   ];
@@ -53,4 +53,20 @@ export function bastionEventPrinter(): (event: BastionEvent) => void {
           : `bastion ${event.instanceId}: status checks ${event.status}`;
     process.stderr.write(line + '\n');
   };
+}
+
+/** What the idle-stop alarm's state means for the operator. */
+function alarmState(alarm: NonNullable<BastionStatus['idleStop']>['alarm']): string {
+  if (!alarm) return '';
+  const since = 'since' in alarm && alarm.since ? ` since ${alarm.since}` : '';
+  switch (alarm.state) {
+    case 'OK':
+      return `: OK${since}, traffic seen`;
+    case 'ALARM':
+      return `: ALARM${since}, idle for the whole window, so its stop action has run`;
+    case 'INSUFFICIENT_DATA':
+      return `: INSUFFICIENT_DATA${since}, no traffic figures yet`;
+    case 'missing':
+      return ': not found in CloudWatch; redeploy the bastion stack';
+  }
 }

@@ -1,3 +1,4 @@
+import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeAutoScalingGroupsCommand, AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
@@ -464,11 +465,26 @@ describe('ecspoc ssh-config against a deployed environment', () => {
     expect(field('Period')).toEqual(['300']);
     expect(field('EvaluationPeriods')).toEqual(['6']);
 
+    // As CloudWatch sets it once the bastion was idle for the whole window (and runs the stop action).
+    const cloudwatch = new CloudWatchClient(clientConfig());
+    try {
+      await cloudwatch.send(
+        new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: 'ALARM', StateReason: 'idle (e2e)' }),
+      );
+    } finally {
+      cloudwatch.destroy();
+    }
     const status = await runCli(['bastion', 'status', '--env', ENV, '--json']);
-    expect(JSON.parse(status.stdout).idleStop).toEqual({ minutes: 30, alarmName });
+    expect(JSON.parse(status.stdout).idleStop).toEqual({
+      minutes: 30,
+      alarmName,
+      alarm: { state: 'ALARM', since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+    });
     const human = await runCli(['bastion', 'status', '--env', ENV]);
-    expect(human.stdout).toContain(
-      `parking      idle stop after 30 min without SSH traffic (alarm ${alarmName})\n`,
+    expect(human.stdout).toMatch(
+      new RegExp(
+        `parking      idle stop after 30 min without SSH traffic \\(alarm ${alarmName}: ALARM since \\S+, idle for the whole window, so its stop action has run\\)\n`,
+      ),
     );
 
     const endpointId = (

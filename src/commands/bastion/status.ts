@@ -19,6 +19,14 @@ export default class BastionStatusCommand extends BaseCommand<typeof BastionStat
     const [{ bastionClients, findBastion, deployBastionHint, startBastionHint }, { renderBastionStatus }] =
       await Promise.all([import('../../lib/bastion/index.js'), import('../../ui/bastion-output.js')]);
     const bastion = await findBastion(bastionClients(aws), settings.env);
+    if (bastion.idleStop) {
+      const [{ CloudWatchClient }, { readIdleAlarm }] = await Promise.all([
+        import('@aws-sdk/client-cloudwatch'),
+        import('../../lib/bastion/parking.js'),
+      ]);
+      const alarm = await readIdleAlarm(aws.client(CloudWatchClient), bastion.idleStop.alarmName);
+      bastion.idleStop.alarm = alarm ?? { state: 'missing' };
+    }
     if (!this.jsonEnabled()) {
       process.stdout.write(renderBastionStatus(bastion));
       if (bastion.state === 'missing') process.stderr.write(`Try: ${deployBastionHint(settings.env)}\n`);

@@ -60,6 +60,8 @@ export interface BastionIdleStop {
   /** Minutes without SSH traffic after which the alarm stops the bastion. */
   minutes: number;
   alarmName: string;
+  /** The alarm's state, read by `bastion status` only; `missing` when the output names no alarm CloudWatch has. */
+  alarm?: import('./parking.js').IdleAlarmState | { state: 'missing' };
 }
 
 /** What starting or stopping reports while it works; the command draws these. */

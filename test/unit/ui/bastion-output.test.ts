@@ -52,6 +52,17 @@ describe('bastion output', () => {
     expect(parked).toContain(
       'parking      idle stop after 30 min without SSH traffic (alarm ecspoc-dev-bastion-idle-stop)\n',
     );
+    const state = (alarm: NonNullable<Parameters<typeof renderBastionStatus>[0]['idleStop']>['alarm']) =>
+      renderBastionStatus({
+        ...stopped,
+        idleStop: { minutes: 30, alarmName: 'ecspoc-dev-bastion-idle-stop', ...(alarm ? { alarm } : {}) },
+      });
+    expect(state({ state: 'ALARM', since: '2026-01-01T11:40:00.000Z' })).toContain(
+      '(alarm ecspoc-dev-bastion-idle-stop: ALARM since 2026-01-01T11:40:00.000Z, idle for the whole window, so its stop action has run)\n',
+    );
+    expect(state({ state: 'OK' })).toContain('(alarm ecspoc-dev-bastion-idle-stop: OK, traffic seen)\n');
+    expect(state({ state: 'INSUFFICIENT_DATA' })).toContain(': INSUFFICIENT_DATA, no traffic figures yet)\n');
+    expect(state({ state: 'missing' })).toContain(': not found in CloudWatch; redeploy the bastion stack)\n');
     expect(renderBastionStatus(stopped)).toContain(
       'parking      off (ecspoc deploy bastion --env dev --parameter bastion.IdleStopMinutes=30 turns it on)\n',
     );

@@ -2,7 +2,9 @@
 // Builds the CLI as a few ESM files under dist/bundle/cli/ (run after `tsc`, which still emits dist/
 // for the benches and the rig's stand-ins):
 //   oclif.js     @oclif/core's `run`, `flush` and `handle`, what bin/run.js loads to answer --version and --help;
-//   commands.js  every command class, exported as COMMANDS (oclif's "explicit" command strategy);
+//   commands.js  every command class, exported as COMMANDS (oclif's "explicit" command strategy), the
+//                commands of @oclif/plugin-help and @oclif/plugin-autocomplete among them;
+//   hooks.js     the hooks package.json names (@oclif/plugin-not-found's command_not_found);
 //   chunk-*.js   code shared between the two, and one chunk per dynamic import (each SDK client,
 //                listr2, the prompts), so a command loads only the clients it uses.
 // One file instead of @oclif/core's 166 saves most of start-up. The command list is generated from
@@ -27,14 +29,25 @@ function commandFiles(dir = commandsDir) {
   });
 }
 
-const commands = commandFiles().sort((a, b) => a.id.localeCompare(b.id));
+// The commands of the oclif plugins ecspoc ships (help, shell completion) are bundled as its own: loading
+// a plugin at start-up means finding its package, reading its package.json and manifest and matching
+// globs, about a third of `--version`'s time. Their ids are those the plugins' own command folders give;
+// their packages export only their index, so the files are named by path.
+const pluginCommand = (id, file) => ({ id, path: join(root, 'node_modules', '@oclif', file) });
+const pluginCommands = [
+  pluginCommand('help', 'plugin-help/lib/commands/help.js'),
+  pluginCommand('autocomplete', 'plugin-autocomplete/lib/commands/autocomplete/index.js'),
+  pluginCommand('autocomplete:create', 'plugin-autocomplete/lib/commands/autocomplete/create.js'),
+  pluginCommand('autocomplete:script', 'plugin-autocomplete/lib/commands/autocomplete/script.js'),
+];
+const commands = [...commandFiles(), ...pluginCommands].sort((a, b) => a.id.localeCompare(b.id));
 const commandsSource =
   commands.map((c, i) => `import C${i} from ${JSON.stringify(c.path)};`).join('\n') +
   `\nexport const COMMANDS = {\n${commands.map((c, i) => `  ${JSON.stringify(c.id)}: C${i},`).join('\n')}\n};\n`;
 
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { oclif: 'entry:oclif', commands: 'entry:commands' },
+  entryPoints: { oclif: 'entry:oclif', commands: 'entry:commands', hooks: 'entry:hooks' },
   outdir: join(root, 'dist', 'bundle', 'cli'),
   chunkNames: '[name]-[hash]',
   bundle: true,
@@ -81,15 +94,17 @@ const result = await build({
       name: 'entries',
       setup(build) {
         build.onResolve({ filter: /^entry:/ }, (args) => ({ path: args.path, namespace: 'entry' }));
-        build.onLoad({ filter: /.*/, namespace: 'entry' }, (args) =>
-          args.path === 'entry:oclif'
-            ? {
-                contents: "export { flush, handle, run } from '@oclif/core';",
-                resolveDir: root,
-                loader: 'js',
-              }
-            : { contents: commandsSource, resolveDir: root, loader: 'js' },
-        );
+        const entries = {
+          'entry:oclif': "export { flush, handle, run } from '@oclif/core';",
+          'entry:commands': commandsSource,
+          // package.json's oclif.hooks names these (@oclif/plugin-not-found's "did you mean", bundled).
+          'entry:hooks': "export { default as NOT_FOUND } from '@oclif/plugin-not-found';",
+        };
+        build.onLoad({ filter: /.*/, namespace: 'entry' }, (args) => ({
+          contents: entries[args.path],
+          resolveDir: root,
+          loader: 'js',
+        }));
       },
     },
   ],

@@ -12,6 +12,7 @@
 // packed) maps every output file to its inputs, so a test can prove what start-up loads.
 import { build } from 'esbuild';
 import { readdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -74,6 +75,31 @@ const result = await build({
     ].join('\n'),
   },
   plugins: [
+    {
+      // Each AWS SDK client keeps the schemas of all its operations in one module (EC2's: 1.3 MB), as
+      // `export var X$ = [3, n0, _X, 0, [...], [[() => Y$, { [_xN]: _y }]]]`. The computed keys make
+      // esbuild treat every statement as having side effects, so none is shaken off and `bastion status`
+      // parsed all of EC2's. The keys are module constants holding strings (`const _xN = "xmlName";`):
+      // writing the strings in their place changes nothing at run time and lets unused schemas go.
+      name: 'shakeable-sdk-schemas',
+      setup(build) {
+        build.onLoad(
+          { filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ },
+          async (args) => {
+            const source = await readFile(args.path, 'utf8');
+            const strings = new Map(
+              [...source.matchAll(/^const (_\w+) = ("[^"\\]*");$/gm)].map((m) => [m[1], m[2]]),
+            );
+            return {
+              contents: source.replace(/\[(_\w+)\]:/g, (key, name) =>
+                strings.has(name) ? `${strings.get(name)}:` : key,
+              ),
+              loader: 'js',
+            };
+          },
+        );
+      },
+    },
     {
       // A CommonJS package loaded by `await import()` becomes a chunk with a default export only, so
       // `const { parse } = await import('yaml')` would find nothing: re-export yaml's names from ESM.

@@ -40,7 +40,7 @@ export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOu
     { systemClock },
     changeset,
   ] = await Promise.all([
-    import('@aws-sdk/client-cloudformation'),
+    import('../lib/aws/sdk/cloudformation.js'),
     import('../lib/stacks/catalog.js'),
     import('../lib/stacks/templates.js'),
     import('../lib/stacks/reader.js'),
@@ -72,8 +72,8 @@ export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOu
   const context = {
     env: request.env,
     cfn: request.aws.client(CloudFormationClient),
-    s3: async () => request.aws.client((await import('@aws-sdk/client-s3')).S3Client),
-    ecr: async () => request.aws.client((await import('@aws-sdk/client-ecr')).ECRClient),
+    s3: async () => request.aws.client((await import('../lib/aws/sdk/s3.js')).S3Client),
+    ecr: async () => request.aws.client((await import('../lib/aws/sdk/ecr.js')).ECRClient),
     timing: { clock: systemClock, pollIntervalMs: changeset.DEFAULT_POLL_INTERVAL_MS },
     concurrency: request.concurrency ?? 8,
     // Planning is read-only and needs no Ctrl-C handling; the deletions get the flow's signal below.

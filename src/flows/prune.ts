@@ -19,7 +19,7 @@ export async function survey(aws: AwsClients, env: string): Promise<EnvironmentS
     { systemClock },
     { toAwsError },
   ] = await Promise.all([
-    import('@aws-sdk/client-cloudformation'),
+    import('../lib/aws/sdk/cloudformation.js'),
     import('../lib/stacks/reader.js'),
     import('../lib/stacks/prune.js'),
     import('../lib/stacks/changeset.js'),
@@ -54,7 +54,7 @@ export async function executePrune(
 ): Promise<DestroyResult> {
   const [{ CloudFormationClient }, destroy, { readTemplates }, { systemClock }, changeset] =
     await Promise.all([
-      import('@aws-sdk/client-cloudformation'),
+      import('../lib/aws/sdk/cloudformation.js'),
       import('../lib/stacks/destroy.js'),
       import('../lib/stacks/templates.js'),
       import('../lib/time/clock.js'),
@@ -63,8 +63,8 @@ export async function executePrune(
   const context = {
     env: plan.env,
     cfn: aws.client(CloudFormationClient),
-    s3: async () => aws.client((await import('@aws-sdk/client-s3')).S3Client),
-    ecr: async () => aws.client((await import('@aws-sdk/client-ecr')).ECRClient),
+    s3: async () => aws.client((await import('../lib/aws/sdk/s3.js')).S3Client),
+    ecr: async () => aws.client((await import('../lib/aws/sdk/ecr.js')).ECRClient),
     timing: { clock: systemClock, pollIntervalMs: changeset.DEFAULT_POLL_INTERVAL_MS },
     concurrency: options.concurrency ?? 8,
     emit: (event: import('../lib/stacks/destroy.js').DestroyEvent) => {

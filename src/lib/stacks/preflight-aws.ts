@@ -5,7 +5,7 @@ import type { ExistenceProbe, NamedResource } from './preflight.js';
 
 /** The account the deploy runs in (the bucket name carries it). */
 export async function callerAccount(aws: AwsClients): Promise<string> {
-  const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const { STSClient, GetCallerIdentityCommand } = await import('../aws/sdk/sts.js');
   try {
     const identity = await aws.client(STSClient).send(new GetCallerIdentityCommand({}));
     return identity.Account ?? '';
@@ -34,7 +34,7 @@ export function probeExistence(aws: AwsClients): ExistenceProbe {
  * bucket has the name (S3 API Reference, HeadBucket): only 404 means the name is free.
  */
 async function bucketExists(aws: AwsClients, name: string): Promise<boolean> {
-  const { S3Client, HeadBucketCommand } = await import('@aws-sdk/client-s3');
+  const { S3Client, HeadBucketCommand } = await import('../aws/sdk/s3.js');
   try {
     await aws.client(S3Client).send(new HeadBucketCommand({ Bucket: name }));
     return true;
@@ -47,7 +47,7 @@ async function bucketExists(aws: AwsClients, name: string): Promise<boolean> {
 }
 
 async function repositoryExists(aws: AwsClients, name: string): Promise<boolean> {
-  const { ECRClient, DescribeRepositoriesCommand } = await import('@aws-sdk/client-ecr');
+  const { ECRClient, DescribeRepositoriesCommand } = await import('../aws/sdk/ecr.js');
   try {
     await aws.client(ECRClient).send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
     return true;
@@ -58,7 +58,7 @@ async function repositoryExists(aws: AwsClients, name: string): Promise<boolean>
 }
 
 async function logGroupExists(aws: AwsClients, name: string): Promise<boolean> {
-  const { CloudWatchLogsClient, DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { CloudWatchLogsClient, DescribeLogGroupsCommand } = await import('../aws/sdk/cloudwatch-logs.js');
   try {
     const answer = await aws
       .client(CloudWatchLogsClient)

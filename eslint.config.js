@@ -2,6 +2,13 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// A dynamic import of an AWS SDK package keeps all of its operations in the build (the bundler cannot
+// see which names are used): load the service's module under src/lib/aws/sdk/ instead.
+const SDK_IMPORT_EXPRESSION = {
+  selector: String.raw`ImportExpression[source.value=/^@aws-sdk\//]`,
+  message: "Load an AWS SDK client through src/lib/aws/sdk/<service>.js, not import('@aws-sdk/...').",
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'tmp/', 'oclif.manifest.json'] },
   js.configs.recommended,
@@ -42,8 +49,13 @@ export default tseslint.config(
           selector: String.raw`ImportExpression[source.value=/^(@oclif\/|listr2|@inquirer\/)|\/(ui|flows|commands)\//]`,
           message: 'src/lib may not load oclif, listr2, inquirer, src/ui, src/flows or src/commands.',
         },
+        SDK_IMPORT_EXPRESSION,
       ],
     },
+  },
+  {
+    files: ['src/*.ts', 'src/commands/**/*.ts', 'src/flows/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', SDK_IMPORT_EXPRESSION] },
   },
   // Renderers only draw: the conversation (plan, ask, execute, report, Ctrl-C, exit codes) is a flow's.
   {

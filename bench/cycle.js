@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 
 import { keepTasksRunning, startMoto } from '../scripts/moto.js';
 import { loadStandIns } from '../scripts/standins.js';
+import { apiCallsOf, clientConfig, cliEnv } from './stacks.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,28 +29,18 @@ const moto = await startMoto({ MOTO_ECS_SERVICE_RUNNING: '0' });
 await keepTasksRunning(moto.endpoint);
 // The rig's helpers find moto through the variable the e2e global set-up sets.
 process.env.ECSPOC_TEST_MOTO_ENDPOINT = moto.endpoint;
-const config = {
-  endpoint: moto.endpoint,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-};
-const cliEnv = {
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  NO_COLOR: '1',
-  AWS_ENDPOINT_URL: moto.endpoint,
-  AWS_ACCESS_KEY_ID: 'test',
-  AWS_SECRET_ACCESS_KEY: 'test',
-  AWS_REGION: 'us-east-1',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
+const config = clientConfig(moto.endpoint);
+const childEnv = cliEnv(moto.endpoint);
 const { 'ecs-agent': agentLib, scheduler: schedulerLib, cluster } = await loadStandIns();
 
 /** Runs the CLI; resolves with its exit code, output, wall time and API call counts (--debug). */
 function run(args) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [bin, ...args], { env: cliEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -59,13 +50,12 @@ function run(args) {
     child.on('error', reject);
     child.on('close', (code) => {
       const ended = performance.now();
-      const line = stderr.split('\n').find((l) => l.startsWith('ecspoc: api-calls '));
       resolve({
         code,
         stdout,
         stderr,
         wallMs: ended - started,
-        apiCalls: line ? JSON.parse(line.slice('ecspoc: api-calls '.length)) : undefined,
+        apiCalls: apiCallsOf(stderr),
       });
     });
   });

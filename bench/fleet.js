@@ -12,7 +12,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { startMoto } from '../scripts/moto.js';
-import { createNetworkAndBastion } from './stacks.js';
+import {
+  apiCallsOf,
+  clientConfig,
+  cliEnv,
+  createNetworkAndBastion,
+  registerContainerInstances,
+} from './stacks.js';
 
 // Set before the SDK loads (hence the dynamic imports): users never see its Node 20 warning, nor should this report.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -20,8 +26,7 @@ const { CloudFormationClient, CreateStackCommand } = await import('@aws-sdk/clie
 const { CreateLaunchTemplateCommand, EC2Client } = await import('@aws-sdk/client-ec2');
 const { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand } =
   await import('@aws-sdk/client-auto-scaling');
-const { CreateClusterCommand, ECSClient, RegisterContainerInstanceCommand } =
-  await import('@aws-sdk/client-ecs');
+const { CreateClusterCommand, ECSClient } = await import('@aws-sdk/client-ecs');
 
 const runs = Number(process.argv[2] ?? 3);
 const instances = Number(process.argv[3] ?? 2000);
@@ -33,11 +38,7 @@ const bin = join(root, 'bin', 'run.js');
 
 const moto = await startMoto();
 try {
-  const config = {
-    endpoint: moto.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
+  const config = clientConfig(moto.endpoint);
   const cfn = new CloudFormationClient(config);
   const ec2 = new EC2Client(config);
   const asg = new AutoScalingClient(config);
@@ -82,32 +83,11 @@ try {
   const group = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] })))
     .AutoScalingGroups[0];
   const ids = group.Instances.map((i) => i.InstanceId);
-  // The harness plays the ECS agent: every instance registers with the cluster.
-  for (let i = 0; i < ids.length; i += 20) {
-    await Promise.all(
-      ids.slice(i, i + 20).map((instanceId) =>
-        ecs.send(
-          new RegisterContainerInstanceCommand({
-            cluster: clusterName,
-            instanceIdentityDocument: JSON.stringify({ instanceId }),
-          }),
-        ),
-      ),
-    );
-  }
+  await registerContainerInstances(ecs, clusterName, ids);
   for (const client of [cfn, ec2, asg, ecs]) client.destroy();
 
   const home = mkdtempSync(join(tmpdir(), 'ecspoc-bench-home-'));
-  const childEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    NO_COLOR: '1',
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
+  const childEnv = cliEnv(moto.endpoint, home);
   const cases = {
     'ecspoc --version': ['--version'],
     'ecspoc instances list': ['instances', 'list', '--env', env, '--json', '--debug'],
@@ -143,8 +123,7 @@ try {
       if (result.status !== 0) throw new Error(`${name} exited ${result.status}: ${result.stderr}`);
       if (i === 0) {
         // The first round warms moto's first-call paths and the file cache; it is not timed.
-        const line = result.stderr.split('\n').find((l) => l.startsWith('ecspoc: api-calls '));
-        if (line) calls[name] = JSON.parse(line.slice('ecspoc: api-calls '.length));
+        calls[name] = apiCallsOf(result.stderr);
         if (name === 'ecspoc instances list') seen[name] = JSON.parse(result.stdout).instances.length;
         if (name === 'ecspoc ssh-config') seen[name] = (result.stdout.match(/^Host /gm) ?? []).length - 1;
         if (name === 'ecspoc status') seen[name] = JSON.parse(result.stdout).cluster.instances.total;

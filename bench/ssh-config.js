@@ -10,14 +10,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { startMoto } from '../scripts/moto.js';
-import { createNetworkAndBastion } from './stacks.js';
+import {
+  apiCallsOf,
+  clientConfig,
+  cliEnv,
+  createNetworkAndBastion,
+  registerContainerInstances,
+} from './stacks.js';
 
 // Set before the SDK loads (hence the dynamic imports): users never see its Node 20 warning, nor should this report.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
 const { EC2Client, RunInstancesCommand } = await import('@aws-sdk/client-ec2');
-const { CreateClusterCommand, ECSClient, RegisterContainerInstanceCommand } =
-  await import('@aws-sdk/client-ecs');
+const { CreateClusterCommand, ECSClient } = await import('@aws-sdk/client-ecs');
 
 const runs = Number(process.argv[2] ?? 7);
 const instances = Number(process.argv[3] ?? 200);
@@ -28,11 +33,7 @@ const bin = join(root, 'bin', 'run.js');
 
 const moto = await startMoto();
 try {
-  const config = {
-    endpoint: moto.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
+  const config = clientConfig(moto.endpoint);
   const cfn = new CloudFormationClient(config);
   const ec2 = new EC2Client(config);
   const ecs = new ECSClient(config);
@@ -51,33 +52,13 @@ try {
     }),
   );
   const ids = launched.Instances.map((i) => i.InstanceId);
-  for (let i = 0; i < ids.length; i += 20) {
-    await Promise.all(
-      ids.slice(i, i + 20).map((instanceId) =>
-        ecs.send(
-          new RegisterContainerInstanceCommand({
-            cluster: `ecspoc-${env}`,
-            instanceIdentityDocument: JSON.stringify({ instanceId }),
-          }),
-        ),
-      ),
-    );
-  }
+  await registerContainerInstances(ecs, `ecspoc-${env}`, ids);
   cfn.destroy();
   ec2.destroy();
   ecs.destroy();
 
   const home = mkdtempSync(join(tmpdir(), 'ecspoc-bench-home-'));
-  const childEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    NO_COLOR: '1',
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
+  const childEnv = cliEnv(moto.endpoint, home);
   const cases = {
     'ecspoc --version': ['--version'],
     'ecspoc bastion status': ['bastion', 'status', '--env', env],
@@ -103,8 +84,7 @@ try {
       if (result.status !== 0) throw new Error(`${name} exited ${result.status}: ${result.stderr}`);
       if (i === 0) {
         // The first round warms moto's first-call paths and the file cache; it is not timed.
-        const line = result.stderr.split('\n').find((l) => l.startsWith('ecspoc: api-calls '));
-        if (line) calls[name] = JSON.parse(line.slice('ecspoc: api-calls '.length));
+        calls[name] = apiCallsOf(result.stderr);
         if (name === 'ecspoc ssh-config') hosts = (result.stdout.match(/^Host /gm) ?? []).length;
         continue;
       }

@@ -42,3 +42,48 @@ export async function createNetworkAndBastion(cfn, env) {
   );
   return network;
 }
+
+/** The SDK client configuration every bench's own set-up calls moto with. */
+export function clientConfig(endpoint) {
+  return { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+}
+
+/**
+ * The environment the CLI runs in: a user's, pointed at moto (no NODE_EXTRA_CA_CERTS, which these
+ * machines set and users do not, and no colour so output can be counted).
+ */
+export function cliEnv(endpoint, home = process.env.HOME) {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    NO_COLOR: '1',
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+/** Registers EC2 instances with an ECS cluster, 20 at a time: the harness plays the ECS agent. */
+export async function registerContainerInstances(ecs, cluster, instanceIds) {
+  const { RegisterContainerInstanceCommand } = await import('@aws-sdk/client-ecs');
+  for (let i = 0; i < instanceIds.length; i += 20) {
+    await Promise.all(
+      instanceIds.slice(i, i + 20).map((instanceId) =>
+        ecs.send(
+          new RegisterContainerInstanceCommand({
+            cluster,
+            instanceIdentityDocument: JSON.stringify({ instanceId }),
+          }),
+        ),
+      ),
+    );
+  }
+}
+
+/** The API call counts a command printed under `--debug` (`ecspoc: api-calls {...}`), if any. */
+export function apiCallsOf(stderr) {
+  const line = stderr.split('\n').find((l) => l.startsWith('ecspoc: api-calls '));
+  return line ? JSON.parse(line.slice('ecspoc: api-calls '.length)) : undefined;
+}

@@ -87,7 +87,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
     if (settings.envSource === 'default' && (this.ctor as typeof BaseCommand).readsExistingEnvironment) {
       const [{ CloudFormationClient }, { assertDefaultEnvironmentExists }] = await Promise.all([
-        import('@aws-sdk/client-cloudformation'),
+        import('./lib/aws/sdk/cloudformation.js'),
         import('./lib/environments/index.js'),
       ]);
       await assertDefaultEnvironmentExists(this.awsClients.client(CloudFormationClient), settings.env);

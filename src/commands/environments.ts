@@ -15,8 +15,8 @@ export default class Environments extends BaseCommand<typeof Environments> {
     const { aws, region } = await this.awsContext();
     const [{ CloudFormationClient }, { ECSClient }, { listEnvironments }, { renderEnvironments }] =
       await Promise.all([
-        import('@aws-sdk/client-cloudformation'),
-        import('@aws-sdk/client-ecs'),
+        import('../lib/aws/sdk/cloudformation.js'),
+        import('../lib/aws/sdk/ecs.js'),
         import('../lib/environments/index.js'),
         import('../ui/environments-view.js'),
       ]);

@@ -38,7 +38,7 @@ export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOu
     { listEnvironmentStacks },
     destroy,
   ] = await Promise.all([
-    import('@aws-sdk/client-cloudformation'),
+    import('../lib/aws/sdk/cloudformation.js'),
     import('../lib/stacks/catalog.js'),
     import('../lib/stacks/templates.js'),
     import('../lib/stacks/reader.js'),
@@ -172,15 +172,15 @@ export async function destroyContext(
   emit: (event: DestroyEvent) => void,
 ): Promise<DestroyContext> {
   const [{ CloudFormationClient }, { systemClock }, changeset] = await Promise.all([
-    import('@aws-sdk/client-cloudformation'),
+    import('../lib/aws/sdk/cloudformation.js'),
     import('../lib/time/clock.js'),
     import('../lib/stacks/changeset.js'),
   ]);
   return {
     env,
     cfn: aws.client(CloudFormationClient),
-    s3: async () => aws.client((await import('@aws-sdk/client-s3')).S3Client),
-    ecr: async () => aws.client((await import('@aws-sdk/client-ecr')).ECRClient),
+    s3: async () => aws.client((await import('../lib/aws/sdk/s3.js')).S3Client),
+    ecr: async () => aws.client((await import('../lib/aws/sdk/ecr.js')).ECRClient),
     timing: { clock: systemClock, pollIntervalMs: changeset.DEFAULT_POLL_INTERVAL_MS },
     concurrency: concurrency ?? 8,
     // Planning is read-only and needs no Ctrl-C handling; a flow gives the deletions its signal.

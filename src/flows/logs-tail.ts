@@ -30,7 +30,7 @@ export interface TailRequest {
 /** Plans the tail, then prints it; the lines are the output, so there is no result to return. */
 export async function runTailFlow(request: TailRequest): Promise<FlowOutcome<undefined>> {
   const [{ CloudWatchLogsClient }, logs] = await Promise.all([
-    import('@aws-sdk/client-cloudwatch-logs'),
+    import('../lib/aws/sdk/cloudwatch-logs.js'),
     import('../lib/logs/index.js'),
   ]);
   const client = request.aws.client(CloudWatchLogsClient);

@@ -18,7 +18,7 @@ export async function survey(aws: AwsClients, env: string): Promise<EnvironmentS
     { systemClock },
     { toAwsError },
   ] = await Promise.all([
-    import('@aws-sdk/client-cloudformation'),
+    import('../lib/aws/sdk/cloudformation.js'),
     import('../lib/stacks/reader.js'),
     import('../lib/stacks/prune.js'),
     import('../lib/stacks/changeset.js'),

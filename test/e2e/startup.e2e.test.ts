@@ -63,6 +63,36 @@ describe('start-up', () => {
     );
   });
 
+  it('a command parses the schemas of the operations it calls, not of its whole SDK client', () => {
+    // Each SDK client keeps every operation's schema in one module (EC2's: 1.3 MB of source, which
+    // `bastion status` used to parse whole); scripts/bundle.js makes those modules shakeable and
+    // src/lib/aws/sdk/ keeps dynamic imports from holding on to every name.
+    const modules = loadedModules(['bastion', 'status', '--endpoint-url', 'http://127.0.0.1:1'], 1);
+    const meta = JSON.parse(readFileSync(join(ROOT, 'dist/bundle-meta.json'), 'utf8')) as {
+      outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+    };
+    const schemaBytes = new Map<string, number>();
+    for (const url of new Set(modules.filter((m) => m.startsWith('file:')))) {
+      const output = meta.outputs[relative(ROOT, fileURLToPath(url))];
+      for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+        const client = /@aws-sdk\/(client-[^/]+)\/dist-es\/schemas\//.exec(input)?.[1];
+        if (client) schemaBytes.set(client, (schemaBytes.get(client) ?? 0) + bytesInOutput);
+      }
+    }
+    expect([...schemaBytes.keys()]).toEqual(expect.arrayContaining(['client-cloudformation', 'client-ec2']));
+    for (const [client, bytes] of schemaBytes) expect([client, bytes < 150_000]).toEqual([client, true]);
+  });
+
+  it('help, completion and the "did you mean" hook are bundled: no oclif plugin is looked up', () => {
+    const pjson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      oclif: { plugins?: string[] };
+    };
+    expect(pjson.oclif.plugins ?? []).toEqual([]);
+    const help = spawnSync(process.execPath, [BIN, 'help', 'logs', 'tail'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('$ ecspoc logs tail');
+  });
+
   it('prints the version of package.json', () => {
     const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
     const result = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });

@@ -45,7 +45,7 @@ export default class EventsTail extends BaseCommand<typeof EventsTail> {
     const { flags } = this;
     const { settings, aws } = await this.awsContext();
     const [{ CloudWatchLogsClient }, events, { TerminalSink }, { kindPainter }] = await Promise.all([
-      import('@aws-sdk/client-cloudwatch-logs'),
+      import('../../lib/aws/sdk/cloudwatch-logs.js'),
       import('../../lib/events/index.js'),
       import('../../ui/log-output.js'),
       import('../../ui/event-output.js'),

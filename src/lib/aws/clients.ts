@@ -129,7 +129,7 @@ export async function resolveRegion(
   profile: string | undefined,
 ): Promise<string> {
   if (region) return region;
-  const { STSClient } = await import('@aws-sdk/client-sts');
+  const { STSClient } = await import('./sdk/sts.js');
   const probe = new STSClient(profile ? { profile } : {});
   try {
     return await probe.config.region();

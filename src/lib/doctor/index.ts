@@ -189,7 +189,7 @@ async function readTrails(
   region: string,
   settings: { profile?: string | undefined; endpointUrl?: string | undefined },
 ): Promise<TrailReport> {
-  const { CloudTrailClient, DescribeTrailsCommand } = await import('@aws-sdk/client-cloudtrail');
+  const { CloudTrailClient, DescribeTrailsCommand } = await import('../aws/sdk/cloudtrail.js');
   try {
     const answer = await aws
       .client(CloudTrailClient)

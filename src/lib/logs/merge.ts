@@ -16,8 +16,10 @@ interface Cursor<T> {
  * Merges sources that each yield pages of events in timestamp order into one timestamp-ordered
  * stream, yielded in batches as soon as they are safe to emit: an event is emitted once every other
  * live source has buffered an event at or after it, so the first lines appear while later pages are
- * still being fetched. Each source has at most one page request in flight (the next page is
- * requested when the previous one arrives). Ties keep source order, then page order.
+ * still being fetched. Memory stays flat in the number of sources: each holds one page, and only
+ * the source whose page ends first (the one that holds the merge back, so the next to run dry) has
+ * its next page fetched ahead, one such page in flight at a time. Ties keep source order, then page
+ * order.
  */
 export async function* mergeByTimestamp<T extends Timestamped>(
   sources: AsyncIterable<T[]>[],
@@ -29,6 +31,7 @@ export async function* mergeByTimestamp<T extends Timestamped>(
     done: false,
   }));
   try {
+    // Every source's first page is needed before anything can be emitted: ask for all at once.
     for (const cursor of cursors) request(cursor);
     for (;;) {
       // Every live source needs a buffered event before anything can be emitted.
@@ -41,7 +44,6 @@ export async function* mergeByTimestamp<T extends Timestamped>(
           } else {
             cursor.page = result.value;
             cursor.index = 0;
-            request(cursor);
           }
         }
       }
@@ -49,7 +51,15 @@ export async function* mergeByTimestamp<T extends Timestamped>(
       if (live.length === 0) return;
       // Safe bound: no source can later produce an event before the last one it has buffered.
       let bound = Number.POSITIVE_INFINITY;
-      for (const cursor of live) bound = Math.min(bound, cursor.page[cursor.page.length - 1].timestamp);
+      let first: Cursor<T> | undefined;
+      for (const cursor of live) {
+        const last = cursor.page[cursor.page.length - 1].timestamp;
+        if (last < bound) [bound, first] = [last, cursor];
+      }
+      // The source setting the bound is emptied by this batch (all it holds is at or before it), so
+      // its next page is the one the merge waits for: fetch it while the caller writes this batch.
+      // No other source fetches ahead (a page is up to 10,000 events: two a source doubled memory).
+      if (first && !cursors.some((c) => c.pending)) request(first);
       yield mergeBuffered(live, bound);
     }
   } finally {

@@ -5,7 +5,7 @@ import type { ExistenceProbe, NamedResource, PolicyLister } from './preflight.js
 
 /** The account the deploy runs in (the bucket name carries it). */
 export async function callerAccount(aws: AwsClients): Promise<string> {
-  const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const { STSClient, GetCallerIdentityCommand } = await import('../aws/sdk/sts.js');
   try {
     const identity = await aws.client(STSClient).send(new GetCallerIdentityCommand({}));
     return identity.Account ?? '';
@@ -41,7 +41,7 @@ export function probeExistence(aws: AwsClients): ExistenceProbe {
 export function listLogPolicies(aws: AwsClients): PolicyLister {
   return async () => {
     const { CloudWatchLogsClient, DescribeResourcePoliciesCommand } =
-      await import('@aws-sdk/client-cloudwatch-logs');
+      await import('../aws/sdk/cloudwatch-logs.js');
     try {
       const names: string[] = [];
       let nextToken: string | undefined;
@@ -68,7 +68,7 @@ async function iamNameExists(
   kind: 'role' | 'instance-profile',
   name: string,
 ): Promise<boolean> {
-  const { IAMClient, GetRoleCommand, GetInstanceProfileCommand } = await import('@aws-sdk/client-iam');
+  const { IAMClient, GetRoleCommand, GetInstanceProfileCommand } = await import('../aws/sdk/iam.js');
   const iam = aws.client(IAMClient);
   try {
     if (kind === 'role') await iam.send(new GetRoleCommand({ RoleName: name }));
@@ -83,8 +83,7 @@ async function iamNameExists(
 
 /** DescribeAutoScalingGroups answers an empty list for names it does not know, not an error. */
 async function autoScalingGroupExists(aws: AwsClients, name: string): Promise<boolean> {
-  const { AutoScalingClient, DescribeAutoScalingGroupsCommand } =
-    await import('@aws-sdk/client-auto-scaling');
+  const { AutoScalingClient, DescribeAutoScalingGroupsCommand } = await import('../aws/sdk/auto-scaling.js');
   try {
     const answer = await aws
       .client(AutoScalingClient)
@@ -103,7 +102,7 @@ async function autoScalingGroupExists(aws: AwsClients, name: string): Promise<bo
  * template does not exist (EC2 API Reference, error codes); moto may answer an empty list instead.
  */
 async function launchTemplateExists(aws: AwsClients, name: string): Promise<boolean> {
-  const { EC2Client, DescribeLaunchTemplatesCommand } = await import('@aws-sdk/client-ec2');
+  const { EC2Client, DescribeLaunchTemplatesCommand } = await import('../aws/sdk/ec2.js');
   try {
     const answer = await aws
       .client(EC2Client)
@@ -119,7 +118,7 @@ async function launchTemplateExists(aws: AwsClients, name: string): Promise<bool
 
 /** DescribeRule fails with ResourceNotFoundException for a rule the default bus does not have. */
 async function eventRuleExists(aws: AwsClients, name: string): Promise<boolean> {
-  const { EventBridgeClient, DescribeRuleCommand } = await import('@aws-sdk/client-eventbridge');
+  const { EventBridgeClient, DescribeRuleCommand } = await import('../aws/sdk/eventbridge.js');
   try {
     await aws.client(EventBridgeClient).send(new DescribeRuleCommand({ Name: name }));
     return true;
@@ -135,7 +134,7 @@ async function eventRuleExists(aws: AwsClients, name: string): Promise<boolean> 
  * bucket has the name (S3 API Reference, HeadBucket): only 404 means the name is free.
  */
 async function bucketExists(aws: AwsClients, name: string): Promise<boolean> {
-  const { S3Client, HeadBucketCommand } = await import('@aws-sdk/client-s3');
+  const { S3Client, HeadBucketCommand } = await import('../aws/sdk/s3.js');
   try {
     await aws.client(S3Client).send(new HeadBucketCommand({ Bucket: name }));
     return true;
@@ -148,7 +147,7 @@ async function bucketExists(aws: AwsClients, name: string): Promise<boolean> {
 }
 
 async function repositoryExists(aws: AwsClients, name: string): Promise<boolean> {
-  const { ECRClient, DescribeRepositoriesCommand } = await import('@aws-sdk/client-ecr');
+  const { ECRClient, DescribeRepositoriesCommand } = await import('../aws/sdk/ecr.js');
   try {
     await aws.client(ECRClient).send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
     return true;
@@ -159,7 +158,7 @@ async function repositoryExists(aws: AwsClients, name: string): Promise<boolean>
 }
 
 async function logGroupExists(aws: AwsClients, name: string): Promise<boolean> {
-  const { CloudWatchLogsClient, DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { CloudWatchLogsClient, DescribeLogGroupsCommand } = await import('../aws/sdk/cloudwatch-logs.js');
   try {
     const answer = await aws
       .client(CloudWatchLogsClient)

@@ -40,14 +40,14 @@ export function createDeployContext(aws: AwsClients, options: SessionOptions): D
     changeSetName: changeSetName(new Date(clock.now())),
     uploadTemplate: async (bucket, stackName, body) => {
       const [{ S3Client }, { uploadTemplate }] = await Promise.all([
-        import('@aws-sdk/client-s3'),
+        import('../aws/sdk/s3.js'),
         import('./artifacts.js'),
       ]);
       return uploadTemplate(aws.client(S3Client), options.region, bucket, stackName, body);
     },
     latestImage: async (repositoryName) => {
       const [{ ECRClient }, { latestImage }] = await Promise.all([
-        import('@aws-sdk/client-ecr'),
+        import('../aws/sdk/ecr.js'),
         import('./artifacts.js'),
       ]);
       return latestImage(aws.client(ECRClient), repositoryName);
@@ -80,7 +80,7 @@ function ssmResolver(aws: AwsClients): (names: string[]) => Promise<Record<strin
     for (let i = 0; i < wanted.length; i += 10) {
       const batch = wanted.slice(i, i + 10);
       const call = (async () => {
-        const { SSMClient, GetParametersCommand } = await import('@aws-sdk/client-ssm');
+        const { SSMClient, GetParametersCommand } = await import('../aws/sdk/ssm.js');
         try {
           const response = await aws.client(SSMClient).send(new GetParametersCommand({ Names: batch }));
           return new Map((response.Parameters ?? []).map((p) => [p.Name ?? '', p.Value]));

@@ -93,6 +93,41 @@ describe('mergeByTimestamp', () => {
     expect(requested).toEqual([0, 1, 2, 3]);
   });
 
+  it('fetches ahead for one source at a time, the one whose page ends first, so memory is flat in sources', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let firstRound = true;
+    // Four sources of three pages each, interleaved in time: source s, page p holds s + 10p and s + 10p + 5.
+    const source = (s: number): AsyncIterable<Ev[]> => ({
+      [Symbol.asyncIterator]() {
+        let page = 0;
+        return {
+          async next() {
+            inFlight += 1;
+            if (!firstRound) maxInFlight = Math.max(maxInFlight, inFlight);
+            await new Promise((resolve) => setImmediate(resolve));
+            inFlight -= 1;
+            page += 1;
+            if (page > 3) return { done: true, value: undefined };
+            const t = s + 10 * page;
+            return { done: false, value: [ev(t, `s${s}-${t}`), ev(t + 5, `s${s}-${t + 5}`)] };
+          },
+        };
+      },
+    });
+    const merged = mergeByTimestamp([0, 1, 2, 3].map(source));
+    const out: Ev[] = [];
+    for await (const batch of merged) {
+      firstRound = false;
+      out.push(...batch);
+    }
+    expect(out).toHaveLength(24);
+    const timestamps = out.map((e) => e.timestamp);
+    expect(timestamps).toEqual([...timestamps].sort((x, y) => x - y));
+    // After the first pages (asked of every source at once), never more than one page in flight.
+    expect(maxInFlight).toBe(1);
+  });
+
   it('passes a source failure on, and closes the other sources', async () => {
     let closed = false;
     async function* failing(): AsyncGenerator<Ev[]> {

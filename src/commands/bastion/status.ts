@@ -21,7 +21,7 @@ export default class BastionStatusCommand extends BaseCommand<typeof BastionStat
     const bastion = await findBastion(bastionClients(aws), settings.env);
     if (bastion.idleStop) {
       const [{ CloudWatchClient }, { readIdleAlarm }] = await Promise.all([
-        import('@aws-sdk/client-cloudwatch'),
+        import('../../lib/aws/sdk/cloudwatch.js'),
         import('../../lib/bastion/parking.js'),
       ]);
       const alarm = await readIdleAlarm(aws.client(CloudWatchClient), bastion.idleStop.alarmName);

@@ -22,7 +22,7 @@ export async function readIdleAlarm(
   cloudwatch: Pick<CloudWatchClient, 'send'>,
   alarmName: string,
 ): Promise<IdleAlarmState | undefined> {
-  const { DescribeAlarmsCommand } = await import('@aws-sdk/client-cloudwatch');
+  const { DescribeAlarmsCommand } = await import('../aws/sdk/cloudwatch.js');
   try {
     const answer = await cloudwatch.send(
       new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ['MetricAlarm'] }),

@@ -43,6 +43,14 @@ export function describeWaiting(waiting: ServiceWaiting): string {
   return `${waiting.service}${rollout}, ${waiting.running}/${waiting.desired} running${failed}${stopped}`;
 }
 
+/** What a wait prints of a change: each new service event once, then the service's state. */
+export function waitingLines(waiting: ServiceWaiting): string[] {
+  return [
+    ...waiting.events.map((event) => `service ${waiting.service}: ${event.message}`),
+    `service ${describeWaiting(waiting)}`,
+  ];
+}
+
 /** `6f3c… EssentialContainerExited (Essential container in task exited) — web exit 137 OutOfMemoryError…`. */
 export function describeStopped(task: StoppedTask): string {
   const containers = task.containers

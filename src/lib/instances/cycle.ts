@@ -740,6 +740,7 @@ class CycleRun {
         pollIntervalMs: this.options.pollIntervalMs,
         batch: this.batchNo,
         around: (poll) => this.measure(poll),
+        requirements: this.prepared.requirements,
       },
       { ...this.deps, emit: this.deps.emit },
     );

@@ -15,8 +15,8 @@ function logLine(message: string, timestamp = at, eventId = `${timestamp}-${mess
     timestamp,
     eventId,
     message,
-    source: { group: '/aws/events/ecspoc-dev', kind: 'group', label: 'events', id: 'stream' },
-  } as LogEvent;
+    source: { kind: 'group', name: '/aws/events/ecspoc-dev', id: 'stream' },
+  };
 }
 
 describe('selects', () => {

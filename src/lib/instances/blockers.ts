@@ -13,7 +13,12 @@ import { EcspocError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
 import type { InstanceClients } from './clients.js';
 import type { EventSink } from './events.js';
-import { describeContainerInstances, fromContainerInstance, type FleetInstance, type Resources } from './fleet.js';
+import {
+  describeContainerInstances,
+  fromContainerInstance,
+  type FleetInstance,
+  type Resources,
+} from './fleet.js';
 import { describeUnplaced, hostOf, movingTasks, placeTasks, standaloneTasks } from './plan.js';
 import { describeRunningTasks, describeTaskRequirements, type WorkloadTask } from './workload.js';
 

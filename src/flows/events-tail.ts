@@ -1,13 +1,11 @@
 /**
- * `events tail`: check the request and the events log group, then print the selected events until
- * the range ends or Ctrl-C, which is how a follow ends: exit 130, no error line.
+ * `events tail`: check the request and the events log group, then print the selected events as
+ * `logs tail` prints lines (printTail), until the range ends or Ctrl-C.
  */
 import type { AwsClients } from '../lib/aws/clients.js';
-import { EXIT_CODES } from '../lib/errors.js';
 import type { EventFormat } from '../lib/events/index.js';
 import { kindPainter } from '../ui/event-output.js';
-import { TerminalSink } from '../ui/log-output.js';
-import { withInterrupt } from './interrupt.js';
+import { printTail } from './logs-tail.js';
 import type { FlowOutcome } from './outcome.js';
 
 /** What the operator asked of `events tail`. */
@@ -44,22 +42,7 @@ export async function runEventsTailFlow(request: EventsTailFlowRequest): Promise
     },
     Date.now(),
   );
-  // Ctrl-C ends a follow quietly; a closed stdout (`| head`) ends it too, through its own controller.
-  const closed = new AbortController();
-  return withInterrupt({ first: () => undefined }, async (signal) => {
-    const sink = new TerminalSink(
-      new events.EventFormatter(request.format, kindPainter(process.stdout)),
-      process.stdout,
-      process.stderr,
-      () => closed.abort(),
-    );
-    const result = await events.runEventsTail(
-      plan,
-      { client, signal: AbortSignal.any([signal, closed.signal]) },
-      sink,
-    );
-    await sink.flush();
-    const interrupted = result.interrupted && !sink.isClosed;
-    return { output: undefined, exitCode: interrupted ? EXIT_CODES.interrupted : EXIT_CODES.success };
-  });
+  return printTail(new events.EventFormatter(request.format, kindPainter(process.stdout)), (sink, signal) =>
+    events.runEventsTail(plan, { client, signal }, sink),
+  );
 }

@@ -12,20 +12,24 @@ export interface StoppedTask {
   containers: ContainerOutcome[];
 }
 
-/** What a service is doing while something waits on it: reported only when it changed. */
-export interface ServiceWaiting {
-  cluster: string;
-  service: string;
-  /** ECS service events not reported before, oldest first. */
-  events: { id: string; createdAt: string; message: string }[];
-  /** The primary deployment's rollout: IN_PROGRESS, COMPLETED or FAILED (the circuit breaker rolled back). */
+/** A service's PRIMARY deployment: its rollout and task counts (the circuit breaker counts `failed`). */
+export interface DeploymentState {
+  /** IN_PROGRESS, COMPLETED or FAILED (the circuit breaker rolled back). */
   rolloutState?: string;
   rolloutStateReason?: string;
   running: number;
   desired: number;
   pending: number;
-  /** Tasks of the primary deployment that failed to start or stopped (the circuit breaker counts these). */
+  /** Tasks of the primary deployment that failed to start or stopped. */
   failed: number;
+}
+
+/** What a service is doing while something waits on it: reported only when it changed. */
+export interface ServiceWaiting extends DeploymentState {
+  cluster: string;
+  service: string;
+  /** ECS service events not reported before, oldest first. */
+  events: { id: string; createdAt: string; message: string }[];
   lastStopped?: StoppedTask;
 }
 

@@ -12,6 +12,7 @@ import { type BastionStatus, findBastion, missingBastion } from '../bastion/inde
 import { type FleetReaderClients, readContainerInstances, readServices } from '../instances/reader.js';
 import { buildCatalog } from '../stacks/catalog.js';
 import { describeStopped, readLastStoppedTask, type StoppedTask } from '../events/stuck.js';
+import type { DeploymentState } from '../events/waiting.js';
 import { classifyStack } from '../stacks/changeset.js';
 import { clusterName, stackName } from '../stacks/names.js';
 import { listEnvironmentStacks, readStack } from '../stacks/reader.js';
@@ -49,21 +50,11 @@ export interface ServiceStatus {
   /** Whether the config file declares it (status lists a declared service even before it exists). */
   declared?: boolean;
   /** The PRIMARY deployment: its rollout and task counts (the circuit breaker counts `failed`). */
-  deployment?: DeploymentStatus;
+  deployment?: DeploymentState;
   /** When tasks are failing: the last stopped task and why it stopped. */
   lastStopped?: StoppedTask;
   /** When tasks are failing: the command that shows every stopped task of the service. */
   moreEvents?: string;
-}
-
-/** The state of a service's PRIMARY deployment. */
-export interface DeploymentStatus {
-  rolloutState?: string;
-  rolloutStateReason?: string;
-  running: number;
-  desired: number;
-  pending: number;
-  failed: number;
 }
 
 /** Something to look at, and the command that helps. */
@@ -282,7 +273,7 @@ async function readServiceStatus(
     const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
     const image = await imageOf(clients.ecs, primary?.taskDefinition ?? service.taskDefinition);
     const name = service.serviceName ?? '?';
-    const deployment: DeploymentStatus | undefined = primary && {
+    const deployment: DeploymentState | undefined = primary && {
       ...(primary.rolloutState ? { rolloutState: primary.rolloutState } : {}),
       ...(primary.rolloutStateReason ? { rolloutStateReason: primary.rolloutStateReason } : {}),
       running: primary.runningCount ?? 0,
@@ -320,7 +311,7 @@ async function readServiceStatus(
  * Tasks are failing when the deployment counts failed tasks or was rolled back, or when a task
  * stopped on its own (an essential container exited, or it never started) rather than being stopped.
  */
-function isFailing(deployment: DeploymentStatus | undefined, lastStopped: StoppedTask | undefined): boolean {
+function isFailing(deployment: DeploymentState | undefined, lastStopped: StoppedTask | undefined): boolean {
   if ((deployment?.failed ?? 0) > 0 || deployment?.rolloutState === 'FAILED') return true;
   return (
     lastStopped?.stopCode === 'EssentialContainerExited' || lastStopped?.stopCode === 'TaskFailedToStart'

@@ -6,8 +6,9 @@ export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Stacks, cluster, instances, services and bastion of one environment at a glance';
   static override description =
     "Shows each stack of the bundle with its status and last update (or NOT_DEPLOYED), the cluster's container " +
-    'instances (active / draining), each service (desired / running), the bastion, and what needs attention with the ' +
-    'command that helps. Read-only.';
+    "instances (active / draining), each service (desired / running, its PRIMARY deployment's rollout and failed tasks, " +
+    'and when tasks fail the last stopped task with the events tail command that shows more), the bastion, and what ' +
+    'needs attention with the command that helps. Read-only.';
   static override examples = [
     '<%= config.bin %> status --env staging',
     '<%= config.bin %> status --env staging --json',

@@ -1,6 +1,7 @@
 /** How `ecspoc instances` draws its results, plans and progress. */
 import type { CycleResult, PreparedCycle } from '../lib/instances/cycle.js';
 import type { DrainResult } from '../lib/instances/drain.js';
+import { waitingLines } from '../lib/events/waiting.js';
 import { formatDuration } from '../lib/time/duration.js';
 import type { InstanceEvent } from '../lib/instances/events.js';
 import type { InstanceList } from '../lib/instances/list.js';
@@ -330,6 +331,16 @@ function adapter(
         progress.note(
           `cycle finished: ${event.replaced} instance(s) replaced; desired capacity ${event.desired}, max ${event.max}`,
         );
+        break;
+      case 'service-watch':
+        for (const line of waitingLines(event.waiting))
+          progress.note(event.batch === undefined ? line : `batch ${event.batch}: ${line}`);
+        break;
+      case 'drain-blocked':
+        for (const blocker of event.blockers)
+          progress.note(`${event.instanceId} is kept by ${blocker.task}: ${blocker.detail}`);
+        if (event.blockers.length)
+          onInstance(event.instanceId, `kept by ${event.blockers.length} task(s) that will not move`);
         break;
       case 'note':
         progress.note(event.message);

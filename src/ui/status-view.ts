@@ -1,3 +1,4 @@
+import { describeStopped } from '../lib/events/waiting.js';
 import type { EnvironmentStatus } from '../lib/status/index.js';
 import { paint } from './style.js';
 
@@ -31,9 +32,15 @@ export function renderStatus(status: EnvironmentStatus, stream: NodeJS.WriteStre
       const short = service.running < service.desired;
       lines.push(
         `  ${service.name.padEnd(22)} ${service.status.padEnd(9)} ${paint(short ? 'yellow' : 'green', `${service.running}/${service.desired} running`, stream)}` +
-          `${service.pending ? `, ${service.pending} pending` : ''}${service.deployments > 1 ? `, rollout ${service.rollout ?? 'in progress'} (${service.deployments} deployments)` : service.rollout ? `, ${service.rollout.toLowerCase()}` : ''}` +
+          `${service.pending ? `, ${service.pending} pending` : ''}${service.deployments > 1 ? `, rollout ${service.rollout ?? 'in progress'} (${service.deployments} deployments)` : service.rollout ? `, ${service.rollout === 'FAILED' ? 'rollout ' : ''}${service.rollout.toLowerCase()}` : ''}` +
+          `${service.deployment?.failed ? paint('red', `, ${service.deployment.failed} task(s) failed`, stream) : ''}` +
           `${service.image ? `  ${service.image}` : ''}`,
       );
+      if (service.deployment?.rolloutStateReason && service.deployment.rolloutState === 'FAILED')
+        lines.push(`  ${''.padEnd(22)} rolled back: ${service.deployment.rolloutStateReason}`);
+      if (service.lastStopped)
+        lines.push(`  ${''.padEnd(22)} last stopped: ${describeStopped(service.lastStopped)}`);
+      if (service.moreEvents) lines.push(`  ${''.padEnd(22)} more: ${service.moreEvents}`);
     }
   }
   const bastion = status.bastion;

@@ -127,6 +127,12 @@ describe('ecspoc deploy, diff, status and destroy against moto_server', () => {
       ['404', 2],
       ['php-hello', 2],
     ]);
+    // The PRIMARY deployment as DescribeServices gives it (moto keeps a rollout IN_PROGRESS while short).
+    expect(status.services[0].deployment).toMatchObject({
+      rolloutState: 'IN_PROGRESS',
+      desired: 2,
+      failed: 0,
+    });
     expect(status.bastion.state).toBe('running');
     expect(status.bastion.instanceId).toMatch(/^i-/);
     expect(status.cluster).toMatchObject({ name: `ecspoc-${ENV}`, found: true });

@@ -106,7 +106,9 @@ describe('ecspoc instances drain and activate against moto_server', () => {
     expect(timedOut.stderr).toContain(`1 standalone task(s) keep running on ${second.instanceId}`);
     expect(timedOut.stderr).toMatch(
       new RegExp(
-        `Error: Timed out after 1s waiting for ${second.instanceId} to drain \\(.*1 task left\\)\\. They stay DRAINING\\.`,
+        // The one line names the task that keeps the instance: drain never moves a standalone task.
+        `Error: Timed out after 1s waiting for ${second.instanceId} to drain \\(.*1 task left\\): ` +
+          `${second.instanceId} is kept by standalone task family:worker \\([\\w-]+\\)\\. They stay DRAINING\\.`,
       ),
     );
     expect(timedOut.stderr).toContain(

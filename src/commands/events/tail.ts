@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
 import { timeSpecFlag } from '../../flags/duration.js';
+import { maxRateFlag } from '../../flags/rate.js';
 
 export default class EventsTail extends BaseCommand<typeof EventsTail> {
   static override summary = 'Show the ECS and deploy events the bundle’s rules catch, rendered for a person';
@@ -39,46 +40,24 @@ export default class EventsTail extends BaseCommand<typeof EventsTail> {
       default: 'short',
     }),
     json: Flags.boolean({ description: 'same as --format json: one JSON object per line' }),
+    'max-rate': maxRateFlag(),
   };
 
   public async run(): Promise<void> {
     const { flags } = this;
     const { settings, aws } = await this.awsContext();
-    const [{ CloudWatchLogsClient }, events, { TerminalSink }, { kindPainter }] = await Promise.all([
-      import('../../lib/aws/sdk/cloudwatch-logs.js'),
-      import('../../lib/events/index.js'),
-      import('../../ui/log-output.js'),
-      import('../../ui/event-output.js'),
-    ]);
-    const client = aws.client(CloudWatchLogsClient);
-    const plan = await events.planEventsTail(
-      client,
-      {
-        env: settings.env,
-        since: flags.since,
-        until: flags.until,
-        follow: flags.follow,
-        kinds: flags.kind,
-        services: flags.service,
-      },
-      Date.now(),
-    );
-    const stop = new AbortController();
-    const onSigint = () => stop.abort();
-    process.once('SIGINT', onSigint);
-    const format = flags.json ? 'json' : (flags.format as 'short' | 'detailed' | 'json');
-    const sink = new TerminalSink(
-      new events.EventFormatter(format, kindPainter(process.stdout)),
-      process.stdout,
-      process.stderr,
-      () => stop.abort(),
-    );
-    try {
-      const result = await events.runEventsTail(plan, { client, signal: stop.signal }, sink);
-      await sink.flush();
-      if (result.interrupted && !sink.isClosed) process.exitCode = 130;
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+    const { runEventsTailFlow } = await import('../../flows/events-tail.js');
+    const outcome = await runEventsTailFlow({
+      aws,
+      env: settings.env,
+      since: flags.since,
+      until: flags.until,
+      follow: flags.follow,
+      kinds: flags.kind,
+      services: flags.service,
+      format: flags.json ? 'json' : (flags.format as 'short' | 'detailed' | 'json'),
+      maxRate: flags['max-rate'] ?? settings.logs.maxRate,
+    });
+    this.finish(outcome);
   }
 }

@@ -15,7 +15,8 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
     '(decrementing desired capacity back). Batches default to about 10% of the group (at least 1, and no larger than ' +
     'the surge its max size leaves room for, unless --raise-max), as an Auto Scaling instance refresh does. Refuses before changing anything when the remaining capacity cannot hold ' +
     'the drained tasks (CPU, memory, host ports). Ctrl-C stops at a safe point (exit 130) and running the command ' +
-    'again carries on where it stopped; so does a per-step --timeout (exit 5).';
+    'again carries on where it stopped; so does a per-step --timeout (exit 5). While it waits it shows why: the ' +
+    'events and rollout of the services it waits on, and the task that keeps an instance from draining.';
   static override examples = [
     '<%= config.bin %> instances cycle --outdated --plan',
     '<%= config.bin %> instances cycle --batch-size 2 --env staging',

@@ -10,7 +10,9 @@ export default class InstancesDrain extends BaseCommand<typeof InstancesDrain> {
   static override description =
     'ECS moves the service tasks of a DRAINING instance to other instances; standalone tasks (not part of a service) ' +
     'keep running unless --stop-standalone-tasks. Waits with progress until no task runs or --timeout (exit 5; the ' +
-    'instances stay DRAINING). Without ids on a terminal, pick from the ACTIVE instances. `instances activate` undoes it.';
+    'instances stay DRAINING). While it waits it shows the events and rollout of the services still on the instances and ' +
+    'names the task that keeps an instance busy (standalone, daemon, or fits nowhere: CPU, memory, host port). ' +
+    'Without ids on a terminal, pick from the ACTIVE instances. `instances activate` undoes it.';
   static override examples = [
     '<%= config.bin %> instances drain i-0abc123 --env staging',
     '<%= config.bin %> instances drain i-0abc123 i-0def456 --stop-standalone-tasks --timeout 20m --yes',

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
 import { timeSpecFlag } from '../../flags/duration.js';
+import { maxRateFlag } from '../../flags/rate.js';
 
 const many = (description: string) => Flags.string({ description, multiple: true, delimiter: ',' });
 
@@ -47,12 +48,7 @@ export default class LogsTail extends BaseCommand<typeof LogsTail> {
     live: Flags.boolean({
       description: 'follow with CloudWatch Logs Live Tail (at most 10 groups; billed per session minute)',
     }),
-    'max-rate': Flags.integer({
-      description:
-        'FilterLogEvents calls per second, shared by every group (default: logs.maxRate of the config file, else 5, the quota of several regions)',
-      min: 1,
-      max: 100,
-    }),
+    'max-rate': maxRateFlag(),
     'page-size': Flags.integer({ description: 'events per FilterLogEvents page (1-10000)', hidden: true }),
   };
 

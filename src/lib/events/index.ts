@@ -33,6 +33,8 @@ export interface EventsTailRequest {
   /** `--kind`; absent or empty: the alerts. */
   kinds?: string[];
   services?: string[];
+  /** FilterLogEvents calls per second for the whole tail (`--max-rate`, `logs.maxRate`). */
+  maxRate?: number;
 }
 
 /** A checked request: the events group and time range to read, and which events to show. */
@@ -82,7 +84,7 @@ export async function planEventsTail(
     env: request.env,
     kinds,
     services: request.services ?? [],
-    options: { groups: [{ name, kind: 'group' }], startTime, endTime, follow },
+    options: { groups: [{ name, kind: 'group' }], startTime, endTime, follow, maxRate: request.maxRate },
   };
 }
 

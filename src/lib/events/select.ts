@@ -1,5 +1,6 @@
 import { SeenEvents } from '../logs/dedupe.js';
 import type { LogEvent, TailNotice, TailSink } from '../logs/types.js';
+import { environmentComponent } from '../stacks/names.js';
 import { parseEvent, type ClusterEvent } from './parse.js';
 
 /** The values of `--kind`. */
@@ -22,18 +23,39 @@ export interface EventSelection {
  */
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
+/** The stack a deploy event names (a stack status change, or the stack of a failed API call), if any. */
+function stackOf(event: ClusterEvent): string | undefined {
+  if (event.kind !== 'deploy' || event.what === 'pipeline') return undefined;
+  const name = event.subject.split(' ').pop() ?? '';
+  return name.startsWith('ecspoc-') ? name : undefined;
+}
+
+/**
+ * False for a deploy event of another environment's stack. The stack rule matches stack ids by the
+ * prefix `ecspoc-<env>-` (EventBridge patterns have no "prefix but not a longer one"), so environment
+ * `dev`'s rule also catches the stacks of `dev-x`; their name says whose they are.
+ */
+export function ofEnvironment(event: ClusterEvent, env: string): boolean {
+  const stack = stackOf(event);
+  return stack === undefined || environmentComponent(env, stack) !== undefined;
+}
+
 /** The service an event belongs to, if any: a service task's group, or a service or pipeline stack. */
 export function serviceOf(event: ClusterEvent, env: string): string | undefined {
   if (event.kind === 'task' || event.kind === 'task-stopped') return event.service;
   if (event.kind !== 'deploy') return undefined;
-  const prefix = `ecspoc-${env}-`;
-  const name = event.subject.split(' ').pop() ?? '';
-  if (!name.startsWith(prefix)) return undefined;
-  const rest = name.slice(prefix.length);
-  for (const stackPrefix of ['service-', 'pipeline-'])
-    if (rest.startsWith(stackPrefix)) return rest.slice(stackPrefix.length);
+  const stack = stackOf(event);
+  if (stack !== undefined) {
+    const component = environmentComponent(env, stack) ?? '';
+    for (const kind of ['service-', 'pipeline-'])
+      if (component.startsWith(kind)) return component.slice(kind.length);
+    return undefined;
+  }
   // Pipelines are named ecspoc-<env>-<service>.
-  return event.what === 'pipeline' ? rest : undefined;
+  const prefix = `ecspoc-${env}-`;
+  return event.what === 'pipeline' && event.subject.startsWith(prefix)
+    ? event.subject.slice(prefix.length)
+    : undefined;
 }
 
 /** True when `event` is one the selection asks for. */
@@ -43,7 +65,7 @@ export function selects(event: ClusterEvent, selection: EventSelection): boolean
   if (kinds.length === 0) kindMatches = isAlert(event);
   else if (kinds.includes('all')) kindMatches = true;
   else kindMatches = kinds.includes(event.kind as EventKindChoice);
-  if (!kindMatches) return false;
+  if (!kindMatches || !ofEnvironment(event, selection.env)) return false;
   if (!selection.services?.length) return true;
   const service = serviceOf(event, selection.env);
   return service !== undefined && selection.services.includes(service);

@@ -12,20 +12,24 @@ export interface StoppedTask {
   containers: ContainerOutcome[];
 }
 
-/** What a service is doing while something waits on it: reported only when it changed. */
-export interface ServiceWaiting {
-  cluster: string;
-  service: string;
-  /** ECS service events not reported before, oldest first. */
-  events: { id: string; createdAt: string; message: string }[];
-  /** The primary deployment's rollout: IN_PROGRESS, COMPLETED or FAILED (the circuit breaker rolled back). */
+/** A service's PRIMARY deployment: its rollout and task counts (the circuit breaker counts `failed`). */
+export interface DeploymentState {
+  /** IN_PROGRESS, COMPLETED or FAILED (the circuit breaker rolled back). */
   rolloutState?: string;
   rolloutStateReason?: string;
   running: number;
   desired: number;
   pending: number;
-  /** Tasks of the primary deployment that failed to start or stopped (the circuit breaker counts these). */
+  /** Tasks of the primary deployment that failed to start or stopped. */
   failed: number;
+}
+
+/** What a service is doing while something waits on it: reported only when it changed. */
+export interface ServiceWaiting extends DeploymentState {
+  cluster: string;
+  service: string;
+  /** ECS service events not reported before, oldest first. */
+  events: { id: string; createdAt: string; message: string }[];
   lastStopped?: StoppedTask;
 }
 
@@ -41,6 +45,14 @@ export function describeWaiting(waiting: ServiceWaiting): string {
   const failed = waiting.failed ? `, ${waiting.failed} failed` : '';
   const stopped = waiting.lastStopped ? `; last stopped: ${describeStopped(waiting.lastStopped)}` : '';
   return `${waiting.service}${rollout}, ${waiting.running}/${waiting.desired} running${failed}${stopped}`;
+}
+
+/** What a wait prints of a change: each new service event once, then the service's state. */
+export function waitingLines(waiting: ServiceWaiting): string[] {
+  return [
+    ...waiting.events.map((event) => `service ${waiting.service}: ${event.message}`),
+    `service ${describeWaiting(waiting)}`,
+  ];
 }
 
 /** `6f3c… EssentialContainerExited (Essential container in task exited) — web exit 137 OutOfMemoryError…`. */

@@ -26,7 +26,8 @@ import {
   UsageError,
 } from '../errors.js';
 import type { InstanceClients } from './clients.js';
-import { setInstanceStatus, waitUntilDrained, type RunDeps } from './drain.js';
+import { ServiceWatch } from '../events/stuck.js';
+import { EXPLAIN_INTERVAL_MS, setInstanceStatus, waitUntilDrained, type RunDeps } from './drain.js';
 import {
   CYCLE_TAG,
   describeContainerInstances,
@@ -740,6 +741,7 @@ class CycleRun {
         pollIntervalMs: this.options.pollIntervalMs,
         batch: this.batchNo,
         around: (poll) => this.measure(poll),
+        requirements: this.prepared.requirements,
       },
       { ...this.deps, emit: this.deps.emit },
     );
@@ -758,21 +760,36 @@ class CycleRun {
     if (arns.length === 0) return;
     const batch = this.batchNo;
     let lastDetail = '';
+    // Why each unsteady service is not steady (its events, rollout, last stopped task), read apart
+    // from the measured poll and at most every EXPLAIN_INTERVAL_MS, as the drain's explanation is.
+    const watches = new Map<string, ServiceWatch>();
+    const since = new Date(this.deps.clock.now());
+    let explainAt = 0;
     await waitFor(
-      async () =>
-        this.measure(async () => {
-          const services = await describeServices(this.clients, this.cluster, arns);
-          const unsteady = services
+      async () => {
+        const unsteady = await this.measure(async () =>
+          (await describeServices(this.clients, this.cluster, arns))
             .map((s) => [s.name, serviceUnsteadiness(s)] as const)
-            .filter(([, why]) => why !== undefined)
-            .map(([name, why]) => `${name} ${why}`);
-          const detail = unsteady.join(', ');
-          if (detail && detail !== lastDetail) {
-            lastDetail = detail;
-            this.deps.emit({ type: 'services-waiting', batch, detail: `waiting for services: ${detail}` });
+            .filter(([, why]) => why !== undefined),
+        );
+        const detail = unsteady.map(([name, why]) => `${name} ${why}`).join(', ');
+        if (detail && detail !== lastDetail) {
+          lastDetail = detail;
+          this.deps.emit({ type: 'services-waiting', batch, detail: `waiting for services: ${detail}` });
+        }
+        if (unsteady.length > 0 && this.deps.clock.now() >= explainAt) {
+          explainAt = this.deps.clock.now() + Math.max(this.options.pollIntervalMs, EXPLAIN_INTERVAL_MS);
+          for (const [name] of unsteady) {
+            let watch = watches.get(name);
+            if (!watch)
+              watches.set(name, (watch = new ServiceWatch(this.clients.ecs, this.cluster, name, since)));
+            // Advice only: a failed read must not stop the cycle; the next look tries again.
+            const waiting = await watch.poll().catch(() => undefined);
+            if (waiting) this.deps.emit({ type: 'service-watch', waiting, batch });
           }
-          return { done: unsteady.length === 0, value: undefined, detail };
-        }),
+        }
+        return { done: unsteady.length === 0, value: undefined, detail };
+      },
       {
         what: `the services of ${this.cluster} to be steady`,
         timeoutMs: this.options.stepTimeoutMs,

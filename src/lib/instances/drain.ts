@@ -5,7 +5,8 @@ import { InterruptedError, OperationError, TimeoutError, UsageError } from '../e
 import { chunk, type InstanceClients } from './clients.js';
 import type { Clock } from '../time/clock.js';
 import type { EventSink } from './events.js';
-import { describeFleet, type Fleet, type FleetInstance, isServing } from './fleet.js';
+import { describeBlockers, DrainWatch, type DrainBlocker } from './blockers.js';
+import { describeFleet, type Fleet, type FleetInstance, isServing, type Resources } from './fleet.js';
 import * as reader from './reader.js';
 import { describeUnplaced, hostOf, movingTasks, placeTasks, standaloneTasks } from './plan.js';
 import { waitFor } from '../time/wait.js';
@@ -135,10 +136,21 @@ export async function waitUntilDrained(
     batch?: number;
     /** Wraps each poll (the cycle counts its API calls). */
     around?: <T>(poll: () => Promise<T>) => Promise<T>;
+    /** Task requirements already read, shared with the explanation of why the drain waits. */
+    requirements?: Map<string, Resources>;
   },
   deps: RunDeps,
 ): Promise<Map<string, { running: number; pending: number; status?: string }>> {
   const registered = instances.filter((i) => i.containerInstanceArn);
+  // Why it still waits, read at most every EXPLAIN_INTERVAL_MS and outside `around`: the poll's own
+  // cost stays what it was (one describe per 100 instances), the explanation is counted apart.
+  const watch = new DrainWatch(clients, cluster, {
+    intervalMs: Math.max(options.pollIntervalMs, EXPLAIN_INTERVAL_MS),
+    clock: deps.clock,
+    emit: deps.emit,
+    batch: options.batch,
+    requirements: options.requirements,
+  });
   const drained = new Set<string>();
   // What the draining event already said; only changes are reported.
   const reported = new Map(instances.map((i) => [i.instanceId, i.runningTasks + i.pendingTasks]));
@@ -153,10 +165,12 @@ export async function waitUntilDrained(
         ),
       );
       const busy: string[] = [];
+      const held: FleetInstance[] = [];
       for (const instance of registered) {
         const count = counts.get(instance.containerInstanceArn as string) ?? { running: 0, pending: 0 };
         const tasks = count.running + count.pending;
         if (tasks > 0) {
+          held.push(instance);
           busy.push(`${instance.instanceId}: ${tasks} task${tasks === 1 ? '' : 's'}`);
           if (reported.get(instance.instanceId) !== tasks) {
             reported.set(instance.instanceId, tasks);
@@ -172,6 +186,7 @@ export async function waitUntilDrained(
           deps.emit({ type: 'instance-drained', instanceId: instance.instanceId, batch: options.batch });
         }
       }
+      await watch.explain(held);
       return {
         done: busy.length === 0,
         value: counts,
@@ -185,7 +200,31 @@ export async function waitUntilDrained(
       clock: deps.clock,
       signal: deps.signal,
     },
-  );
+  ).catch((error: unknown) => {
+    if (!(error instanceof TimeoutError) || watch.blockers.length === 0) throw error;
+    throw new TimeoutError(`${error.message.replace(/\.$/, '')}: ${describeBlockers(watch.blockers)}.`, {
+      cause: error,
+      suggestions: blockerSuggestions(watch.blockers),
+    });
+  });
+}
+
+/** The least time between two explanations of a drain's wait (a task listing and a read per service). */
+export const EXPLAIN_INTERVAL_MS = 15_000;
+
+/** What to do about each kind of blocker, once per kind. */
+function blockerSuggestions(blockers: DrainBlocker[]): string[] {
+  const kinds = new Set(blockers.map((b) => b.kind));
+  const suggestions: string[] = [];
+  if (kinds.has('standalone'))
+    suggestions.push('Standalone tasks never move: stop them, or drain again with --stop-standalone-tasks.');
+  if (kinds.has('fits-nowhere'))
+    suggestions.push(
+      "A replacement task fits on no ACTIVE instance: add capacity (raise the Auto Scaling group's desired capacity) or free the static host port.",
+    );
+  if (kinds.has('daemon'))
+    suggestions.push('Daemon tasks stop last, once every other task of the instance has gone.');
+  return suggestions;
 }
 
 /**
@@ -314,7 +353,10 @@ export async function drainInstances(
         `Or put them back in service: ecspoc instances activate ${named} --env ${options.env}`,
       ];
       if (error instanceof TimeoutError) {
-        throw new TimeoutError(`${error.message} They stay DRAINING.`, { cause: error, suggestions });
+        throw new TimeoutError(`${error.message} They stay DRAINING.`, {
+          cause: error,
+          suggestions: [...error.suggestions, ...suggestions],
+        });
       }
       if (error instanceof InterruptedError) {
         throw new InterruptedError(

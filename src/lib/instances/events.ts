@@ -1,3 +1,6 @@
+import type { ServiceWaiting } from '../events/waiting.js';
+import type { DrainBlocker } from './blockers.js';
+
 /** What `drain`, `activate` and `cycle` report as they go; a renderer draws these. */
 export type InstanceEvent =
   | { type: 'instance-draining'; instanceId: string; tasks: number; batch?: number }
@@ -22,6 +25,10 @@ export type InstanceEvent =
   | { type: 'services-waiting'; batch: number; detail: string }
   | { type: 'batch-done'; batch: number; instances: string[] }
   | { type: 'cycle-finished'; replaced: number; desired: number; max: number }
+  /** A service with a task on a draining instance: what changed since the last look (events once each). */
+  | { type: 'service-watch'; waiting: ServiceWaiting; batch?: number }
+  /** The tasks that keep an instance from draining (empty: none any more). */
+  | { type: 'drain-blocked'; instanceId: string; blockers: DrainBlocker[]; batch?: number }
   | { type: 'note'; message: string };
 
 /** Receives events; must not throw. */

@@ -333,7 +333,8 @@ export function readResources(resources: Resource[] | undefined): Resources {
   };
 }
 
-function fromContainerInstance(ci: ContainerInstance): FleetInstance {
+/** A container instance as the fleet describes it, before the EC2 and Auto Scaling facts are merged in. */
+export function fromContainerInstance(ci: ContainerInstance): FleetInstance {
   const attribute = (name: string) => ci.attributes?.find((a) => a.name === name)?.value;
   return {
     ...emptyInstance(ci.ec2InstanceId ?? ''),

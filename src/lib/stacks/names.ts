@@ -198,3 +198,46 @@ export function eventsPolicyName(env: string): string {
 export function iamName(env: string, region: string, what: string): string {
   return `ecspoc-${env}-${region}-${what}`;
 }
+
+/** Fixed component names of the bundle; the others are `<kind>-<service>` (registry, service, pipeline). */
+const FIXED_COMPONENTS = new Set([
+  'bootstrap',
+  'registry',
+  'network',
+  'bastion',
+  'load-balancer',
+  'cluster',
+  'kinesis',
+  'task-roles',
+]);
+const SERVICE_COMPONENT = /^(registry|service|pipeline)-[a-z0-9]/;
+
+/**
+ * Splits a stack name `ecspoc-<env>-<component>` into env and component, or undefined when it is
+ * not one of ecspoc's. Environment names may hold hyphens, so every split whose head is a valid
+ * environment name and whose rest is a component of the bundle is a candidate; a fixed component
+ * (`network`, `cluster`…) beats a service one, so `ecspoc-dev-x-network` is `dev-x`'s network and
+ * `ecspoc-dev-service-cluster` is `dev-service`'s cluster; otherwise the shortest environment wins.
+ */
+export function parseStackName(name: string): { env: string; component: string } | undefined {
+  if (!name.startsWith('ecspoc-')) return undefined;
+  const rest = name.slice('ecspoc-'.length);
+  let first: { env: string; component: string } | undefined;
+  for (let at = rest.indexOf('-'); at !== -1; at = rest.indexOf('-', at + 1)) {
+    const env = rest.slice(0, at);
+    const component = rest.slice(at + 1);
+    if (envNameProblem(env) !== undefined) continue;
+    if (FIXED_COMPONENTS.has(component)) return { env, component };
+    if (!first && SERVICE_COMPONENT.test(component)) first = { env, component };
+  }
+  return first;
+}
+
+/**
+ * The component of `name` when it is a stack of environment `env`, else undefined. A prefix match
+ * alone is not enough: `ecspoc-dev-` also starts every stack of environment `dev-x`.
+ */
+export function environmentComponent(env: string, name: string): string | undefined {
+  const parsed = parseStackName(name);
+  return parsed?.env === env ? parsed.component : undefined;
+}

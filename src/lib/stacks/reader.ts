@@ -12,7 +12,9 @@ import {
 } from '@aws-sdk/client-cloudformation';
 
 import { toAwsError } from '../aws/clients.js';
-import { envNameProblem, stackName as environmentStackName } from './names.js';
+import { environmentComponent, parseStackName, stackName as environmentStackName } from './names.js';
+
+export { environmentComponent, parseStackName } from './names.js';
 
 /** The CloudFormation calls the reader makes (a CloudFormationClient, or a fake in tests). */
 export type DescribeStacksApi = Pick<CloudFormationClient, 'send'>;
@@ -94,36 +96,6 @@ export interface EcspocStack extends EnvironmentStack {
   env: string;
 }
 
-/** Fixed component names of the bundle; the others are `<kind>-<service>` (registry, service, pipeline). */
-const FIXED_COMPONENTS = new Set([
-  'bootstrap',
-  'registry',
-  'network',
-  'bastion',
-  'load-balancer',
-  'cluster',
-  'kinesis',
-  'task-roles',
-]);
-const SERVICE_COMPONENT = /^(registry|service|pipeline)-[a-z0-9]/;
-
-/**
- * Splits a stack name `ecspoc-<env>-<component>` into env and component, or undefined when it is
- * not one of ecspoc's. Environment names may hold hyphens, so the first split whose rest is a
- * component of the bundle and whose head is a valid environment name wins.
- */
-export function parseStackName(name: string): { env: string; component: string } | undefined {
-  if (!name.startsWith('ecspoc-')) return undefined;
-  const rest = name.slice('ecspoc-'.length);
-  for (let at = rest.indexOf('-'); at !== -1; at = rest.indexOf('-', at + 1)) {
-    const env = rest.slice(0, at);
-    const component = rest.slice(at + 1);
-    if (envNameProblem(env) !== undefined) continue;
-    if (FIXED_COMPONENTS.has(component) || SERVICE_COMPONENT.test(component)) return { env, component };
-  }
-  return undefined;
-}
-
 /**
  * Every live stack (not DELETE_COMPLETE) of every ecspoc environment of the account and region,
  * sorted by name. ListStacks, not DescribeStacks without a name: AWS documents the latter as
@@ -139,22 +111,28 @@ export async function listEcspocStacks(cloudformation: DescribeStacksApi): Promi
   return stacks;
 }
 
-/** Every live stack (not DELETE_COMPLETE) whose name starts with `ecspoc-<env>-`, sorted by name. */
+/** Every live stack (not DELETE_COMPLETE) of environment `env` (`ecspoc-<env>-<component>`), sorted by name. */
 export async function listEnvironmentStacks(
   cloudformation: DescribeStacksApi,
   env: string,
 ): Promise<EnvironmentStack[]> {
   const prefix = environmentStackName(env, '');
-  // Matched by prefix rather than by parsed env, so that `ecspoc-a-b-network` still counts for `a`
-  // whenever `a` is the environment asked for, whatever parseStackName would have chosen.
+  // ListStacks has no name filter: the prefix narrows the listing, the parse drops other environments'
+  // stacks that share it (`ecspoc-dev-` starts `ecspoc-dev-x-network` too).
   const stacks = await listAllStackSummaries(cloudformation, prefix);
-  return stacks.map(({ stackName, status, lastUpdated, reason }) => ({
-    stackName,
-    component: stackName.slice(prefix.length),
-    status,
-    ...(lastUpdated ? { lastUpdated } : {}),
-    ...(reason ? { reason } : {}),
-  }));
+  return stacks.flatMap(({ stackName, status, lastUpdated, reason }) => {
+    const component = environmentComponent(env, stackName);
+    if (component === undefined) return [];
+    return [
+      {
+        stackName,
+        component,
+        status,
+        ...(lastUpdated ? { lastUpdated } : {}),
+        ...(reason ? { reason } : {}),
+      },
+    ];
+  });
 }
 
 /** The live stacks whose names start with `prefix`, sorted by name, through every page of ListStacks. */

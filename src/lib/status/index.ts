@@ -11,6 +11,8 @@ import type { ServiceDeclaration } from '../config/services.js';
 import { type BastionStatus, findBastion, missingBastion } from '../bastion/index.js';
 import { type FleetReaderClients, readContainerInstances, readServices } from '../instances/reader.js';
 import { buildCatalog } from '../stacks/catalog.js';
+import { describeStopped, readLastStoppedTask, type StoppedTask } from '../events/stuck.js';
+import type { DeploymentState } from '../events/waiting.js';
 import { classifyStack } from '../stacks/changeset.js';
 import { clusterName, stackName } from '../stacks/names.js';
 import { listEnvironmentStacks, readStack } from '../stacks/reader.js';
@@ -47,6 +49,12 @@ export interface ServiceStatus {
   image?: string;
   /** Whether the config file declares it (status lists a declared service even before it exists). */
   declared?: boolean;
+  /** The PRIMARY deployment: its rollout and task counts (the circuit breaker counts `failed`). */
+  deployment?: DeploymentState;
+  /** When tasks are failing: the last stopped task and why it stopped. */
+  lastStopped?: StoppedTask;
+  /** When tasks are failing: the command that shows every stopped task of the service. */
+  moreEvents?: string;
 }
 
 /** Something to look at, and the command that helps. */
@@ -105,7 +113,7 @@ export async function readEnvironmentStatus(
   const cluster = clusterStack?.outputs.ClusterName ?? clusterName(env);
   const [instances, running] = await Promise.all([
     readInstances(fleet, cluster),
-    readServiceStatus(fleet, cluster),
+    readServiceStatus(fleet, cluster, env),
   ]);
   // Every service of the catalog is listed, deployed or not; others the cluster runs follow.
   const declared = new Set(catalog.services.map((s) => s.name));
@@ -206,6 +214,20 @@ export function attentionFor(status: EnvironmentStatus): Attention[] {
     }
   }
   for (const service of status.services) {
+    if (service.moreEvents) {
+      const failed = service.deployment?.failed
+        ? `${service.deployment.failed} task(s) failed`
+        : 'tasks are failing';
+      const rollback =
+        service.deployment?.rolloutState === 'FAILED'
+          ? ` (rolled back: ${service.deployment.rolloutStateReason ?? 'deployment failed'})`
+          : '';
+      const stopped = service.lastStopped ? `; last stopped: ${describeStopped(service.lastStopped)}` : '';
+      items.push({
+        message: `Service ${service.name}: ${failed}${rollback}${stopped}.`,
+        suggestion: service.moreEvents,
+      });
+    }
     if (service.running < service.desired) {
       items.push({
         message: `Service ${service.name} runs ${service.running} of ${service.desired} tasks${service.pending ? ` (${service.pending} pending)` : ''}.`,
@@ -241,23 +263,59 @@ async function readInstances(
   return { found: true, instances: counts, runningTasks };
 }
 
-async function readServiceStatus(clients: FleetReaderClients, cluster: string): Promise<ServiceStatus[]> {
+async function readServiceStatus(
+  clients: FleetReaderClients,
+  cluster: string,
+  env: string,
+): Promise<ServiceStatus[]> {
   const services: ServiceStatus[] = [];
   for (const service of (await readServices(clients, cluster)) ?? []) {
     const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
     const image = await imageOf(clients.ecs, primary?.taskDefinition ?? service.taskDefinition);
-    services.push({
+    const name = service.serviceName ?? '?';
+    const deployment: DeploymentState | undefined = primary && {
+      ...(primary.rolloutState ? { rolloutState: primary.rolloutState } : {}),
+      ...(primary.rolloutStateReason ? { rolloutStateReason: primary.rolloutStateReason } : {}),
+      running: primary.runningCount ?? 0,
+      desired: primary.desiredCount ?? 0,
+      pending: primary.pendingCount ?? 0,
+      failed: primary.failedTasks ?? 0,
+    };
+    const status: ServiceStatus = {
       ...(image ? { image } : {}),
-      name: service.serviceName ?? '?',
+      name,
       status: service.status ?? '?',
       desired: service.desiredCount ?? 0,
       running: service.runningCount ?? 0,
       pending: service.pendingCount ?? 0,
       deployments: service.deployments?.length ?? 0,
       ...(primary?.rolloutState ? { rollout: primary.rolloutState } : {}),
-    });
+      ...(deployment ? { deployment } : {}),
+    };
+    // Stopped tasks are read only for a service that may be failing: two calls, and none when healthy.
+    const suspect =
+      (deployment?.failed ?? 0) > 0 ||
+      deployment?.rolloutState === 'FAILED' ||
+      status.running < status.desired;
+    const lastStopped = suspect ? await readLastStoppedTask(clients.ecs, cluster, name) : undefined;
+    if (isFailing(deployment, lastStopped)) {
+      if (lastStopped) status.lastStopped = lastStopped;
+      status.moreEvents = `ecspoc events tail --env ${env} --service ${name} --kind task-stopped`;
+    }
+    services.push(status);
   }
   return services.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Tasks are failing when the deployment counts failed tasks or was rolled back, or when a task
+ * stopped on its own (an essential container exited, or it never started) rather than being stopped.
+ */
+function isFailing(deployment: DeploymentState | undefined, lastStopped: StoppedTask | undefined): boolean {
+  if ((deployment?.failed ?? 0) > 0 || deployment?.rolloutState === 'FAILED') return true;
+  return (
+    lastStopped?.stopCode === 'EssentialContainerExited' || lastStopped?.stopCode === 'TaskFailedToStart'
+  );
 }
 
 /** The first container's image of a task definition; undefined when it cannot be read. */

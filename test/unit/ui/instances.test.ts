@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 
 import type { InstanceList } from '../../../src/lib/instances/list.js';
 import type { CyclePlan } from '../../../src/lib/instances/plan.js';
-import { cycleProgress, renderInstanceList, renderPlan } from '../../../src/ui/instances.js';
+import { cycleProgress, drainProgress, renderInstanceList, renderPlan } from '../../../src/ui/instances.js';
 
 function sink(isTTY: boolean) {
   const stream = new PassThrough() as unknown as NodeJS.WriteStream & PassThrough;
@@ -89,6 +89,60 @@ describe('cycleProgress', () => {
     }
     // Longer than the 2 s race: a loaded machine must not time the test out before process.stderr is put back.
   }, 15_000);
+});
+
+describe('drainProgress', () => {
+  it("draws a service's new events and state, and what keeps an instance, as plain lines", async () => {
+    const out = sink(false);
+    const stderr = process.stderr;
+    Object.defineProperty(process, 'stderr', { value: out.stream, configurable: true });
+    try {
+      const progress = await drainProgress([{ instanceId: 'i-1', availabilityZone: 'a' }], false);
+      progress.emit({
+        type: 'service-watch',
+        waiting: {
+          cluster: 'ecspoc-dev',
+          service: 'web',
+          events: [
+            {
+              id: 'e1',
+              createdAt: '2024-05-01T10:00:00Z',
+              message: '(service web) was unable to place a task.',
+            },
+          ],
+          rolloutState: 'IN_PROGRESS',
+          running: 1,
+          desired: 2,
+          pending: 0,
+          failed: 0,
+        },
+      });
+      progress.emit({
+        type: 'drain-blocked',
+        instanceId: 'i-1',
+        blockers: [
+          {
+            instanceId: 'i-1',
+            taskArn: 'arn:task/c/6f3c',
+            kind: 'standalone',
+            task: 'standalone task family:job (6f3c)',
+            detail:
+              'standalone task family:job is not moved by draining: stop it (--stop-standalone-tasks) or wait for it to end',
+          },
+        ],
+      });
+      await progress.end(new Error('stopped'));
+    } finally {
+      Object.defineProperty(process, 'stderr', { value: stderr, configurable: true });
+    }
+    const text = out.text();
+    expect(text).toContain('service web: (service web) was unable to place a task.');
+    expect(text).toContain('service web rollout IN_PROGRESS, 1/2 running');
+    expect(text).toContain(
+      'i-1 is kept by standalone task family:job (6f3c): standalone task family:job is not moved by draining',
+    );
+    expect(text).toContain('i-1 (a): kept by 1 task(s) that will not move');
+  });
 });
 
 describe('renderPlan', () => {

@@ -36,6 +36,15 @@ describe('parseStackName', () => {
     });
   });
 
+  it('a fixed component beats a service one: the longer environment owns ecspoc-dev-service-cluster', () => {
+    expect(parseStackName('ecspoc-dev-x-network')).toEqual({ env: 'dev-x', component: 'network' });
+    expect(parseStackName('ecspoc-dev-service-cluster')).toEqual({
+      env: 'dev-service',
+      component: 'cluster',
+    });
+    expect(parseStackName('ecspoc-dev-x-service-404')).toEqual({ env: 'dev-x', component: 'service-404' });
+  });
+
   it("is undefined for stacks that are not ecspoc's", () => {
     expect(parseStackName('my-app-network')).toBeUndefined();
     expect(parseStackName('ecspoc-dev-something-else')).toBeUndefined();

@@ -145,6 +145,33 @@ describe('ServiceWatch', () => {
     );
   });
 
+  it("takes the newest event's placement failure as the problem, and no other service's stopped task", async () => {
+    const watch = new ServiceWatch(client, 'ecspoc-dev', '404', since);
+    const unable =
+      '(service 404) was unable to place a task because no container instance met all of its requirements.';
+    ecs
+      .on(DescribeServicesCommand)
+      .resolves(service([{ id: 'e1', s: 10, message: unable }], { rolloutState: 'IN_PROGRESS' }));
+    // A stand-in that ignores serviceName lists another service's task: it is not this service's.
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [{ ...oomTask, group: 'service:php-hello' }] });
+    const waiting = await watch.poll();
+    expect(watch.placementProblem).toBe(unable);
+    expect(watch.daemon).toBe(false);
+    expect(waiting?.lastStopped).toBeUndefined();
+    // Placed since: the newest event no longer says so.
+    ecs.on(DescribeServicesCommand).resolves(
+      service(
+        [
+          { id: 'e1', s: 10, message: unable },
+          { id: 'e2', s: 20, message: '(service 404) has started 1 tasks.' },
+        ],
+        { rolloutState: 'IN_PROGRESS' },
+      ),
+    );
+    await watch.poll();
+    expect(watch.placementProblem).toBeUndefined();
+  });
+
   it('reads the cluster and service from the ARN CloudFormation gives as physical id', () => {
     expect(serviceFromArn('arn:aws:ecs:us-east-1:123456789012:service/ecspoc-dev/404')).toEqual({
       cluster: 'ecspoc-dev',

@@ -205,13 +205,19 @@ describe('cycleInstances', () => {
 
     it('services: a service stays below its desired count; nothing is terminated', async () => {
       const w = setUp({ unsteadyService: 'worker' });
-      const { deps: d } = deps(w);
+      const { deps: d, events } = deps(w);
       const error = await errorOf(cycleInstances(w.clients(), options({ stepTimeoutMs: 120_000 }), d));
       expect(error?.exitCode).toBe(EXIT_CODES.timedOut);
       expect(error?.message).toMatch(
         /^Timed out after 2m00s waiting for the services of ecspoc-dev to be steady \(worker 3\/4 running\)\./,
       );
       expect(w.count('AutoScaling.TerminateInstanceInAutoScalingGroup')).toBe(0);
+      // While it waited on the services, the unsteady one was shown as ServiceWatch sees it, only that one.
+      const waitingFrom = events.findIndex((e) => e.type === 'services-waiting');
+      const watched = events.slice(waitingFrom).filter((e) => e.type === 'service-watch');
+      expect(watched.length).toBeGreaterThan(0);
+      expect(watched.every((e) => e.type === 'service-watch' && e.waiting.service === 'worker')).toBe(true);
+      expect(watched[0]).toMatchObject({ waiting: { running: 3, desired: 4 } });
     });
   });
 

@@ -1,3 +1,4 @@
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from '@jest/globals';
 
 import { EXIT_CODES, TimeoutError, UsageError } from '../../../../src/lib/errors.js';
@@ -74,6 +75,114 @@ describe('drainInstances', () => {
       `Wait again: ecspoc instances drain ${id} --env dev --timeout 30m`,
       `Or put them back in service: ecspoc instances activate ${id} --env dev`,
     ]);
+  });
+
+  it('a timeout names the standalone task that keeps the instance, and says to stop it', async () => {
+    const w = setUp({ schedulerStuck: true });
+    const [host] = w.members();
+    const job = w.startTask('nightly-report', 'arn:aws:ecs:us-east-1:1:task-definition/web:1', host)!;
+    const { promise, events } = run(w, [host.id], { timeoutMs: 60_000 });
+    const error = (await promise.catch((e: unknown) => e)) as TimeoutError;
+    expect(error).toBeInstanceOf(TimeoutError);
+    const jobId = job.arn.split('/').pop();
+    expect(error.message).toBe(
+      `Timed out after 1m00s waiting for ${host.id} to drain (${host.id}: 2 tasks left): ` +
+        `${host.id} is kept by standalone task nightly-report (${jobId}). They stay DRAINING.`,
+    );
+    expect(error.suggestions[0]).toContain('--stop-standalone-tasks');
+    const blocked = events.filter((e) => e.type === 'drain-blocked');
+    // Said once while it waited, not at every look.
+    expect(blocked).toHaveLength(1);
+    expect(blocked[0]).toMatchObject({
+      instanceId: host.id,
+      blockers: [{ kind: 'standalone', taskArn: job.arn }],
+    });
+  });
+
+  it('names a daemon task, which draining stops last, and not the service task that moves', async () => {
+    const w = setUp({
+      instances: 2,
+      schedulerStuck: true,
+      services: [
+        { name: 'web', desired: 2, definition: '', cpu: 128, memory: 256 },
+        { name: 'agent', desired: 2, definition: '', cpu: 64, memory: 64, daemon: true },
+      ],
+    });
+    const [host] = w.members();
+    const { promise } = run(w, [host.id], { timeoutMs: 30_000 });
+    const error = (await promise.catch((e: unknown) => e)) as TimeoutError;
+    const daemon = w.tasks.find((t) => t.group === 'agent' && t.host === host.ci?.arn)!;
+    expect(error.message).toContain(
+      `${host.id} is kept by daemon task of agent (${daemon.arn.split('/').pop()}).`,
+    );
+    expect(error.message).not.toContain('web');
+    expect(error.suggestions).toContain(
+      'Daemon tasks stop last, once every other task of the instance has gone.',
+    );
+  });
+
+  it('names a task whose static host port is taken on every other instance, while it waits and at the end', async () => {
+    const w = setUp({
+      instances: 2,
+      drainMs: 600_000,
+      services: [{ name: 'web', desired: 2, definition: '', cpu: 256, memory: 512, hostPort: 80 }],
+    });
+    const [host] = w.members();
+    const { promise, events } = run(w, [host.id], { timeoutMs: 60_000 });
+    const error = (await promise.catch((e: unknown) => e)) as TimeoutError;
+    expect(error.message).toMatch(
+      new RegExp(
+        `${host.id} is kept by a web task \\(t\\d+\\) that fits on no ACTIVE instance\\. They stay DRAINING\\.$`,
+      ),
+    );
+    expect(error.suggestions.some((s) => s.includes('free the static host port'))).toBe(true);
+    const blocked = events.find((e) => e.type === 'drain-blocked');
+    expect(blocked).toMatchObject({ blockers: [{ kind: 'fits-nowhere' }] });
+    expect((blocked as { blockers: { detail: string }[] }).blockers[0].detail).toContain('port 80/tcp');
+  });
+
+  it("shows the services' own events once each, and takes ECS's placement failure as a blocker", async () => {
+    const w = setUp({ instances: 2, schedulerStuck: true });
+    const [host] = w.members();
+    const at = new Date(w.clock.now());
+    const unable =
+      '(service web) was unable to place a task because no container instance met all of its requirements. ' +
+      'The closest matching (container-instance 5e9f) is missing an attribute required by your task.';
+    w.mocks.ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: 'web',
+          status: 'ACTIVE',
+          desiredCount: 12,
+          runningCount: 11,
+          pendingCount: 0,
+          schedulingStrategy: 'REPLICA',
+          // Newest first, as ECS lists them.
+          events: [
+            { id: 'e2', createdAt: at, message: unable },
+            { id: 'e1', createdAt: at, message: '(service web) has begun draining connections on 1 tasks.' },
+          ],
+          deployments: [
+            { status: 'PRIMARY', rolloutState: 'IN_PROGRESS', runningCount: 11, desiredCount: 12 },
+          ],
+        },
+      ],
+    });
+    const { promise, events } = run(w, [host.id], { timeoutMs: 60_000 });
+    const error = (await promise.catch((e: unknown) => e)) as TimeoutError;
+    const watched = events.filter((e) => e.type === 'service-watch');
+    expect(watched).toHaveLength(1);
+    expect(watched[0]).toMatchObject({
+      waiting: { service: 'web', rolloutState: 'IN_PROGRESS', running: 11, desired: 12 },
+    });
+    expect((watched[0] as { waiting: { events: { id: string }[] } }).waiting.events.map((e) => e.id)).toEqual(
+      ['e1', 'e2'],
+    );
+    const blocked = events.find((e) => e.type === 'drain-blocked') as { blockers: { detail: string }[] };
+    expect(blocked.blockers[0].detail).toBe(`ECS says: ${unable}`);
+    expect(error.message).toContain('that fits on no ACTIVE instance');
+    // The explanation is read at most every 15 s: 60 s of waiting is five looks, not thirteen.
+    expect(w.mocks.ecs.commandCalls(DescribeServicesCommand)).toHaveLength(5);
   });
 
   it('returns at once with wait off', async () => {

@@ -539,7 +539,8 @@ export class FakeWorld {
       if ((input.services ?? []).length > 10) throw new Error('test: more than 10 services');
       return {
         services: this.services
-          .filter((s) => (input.services ?? []).some((arn) => arn.endsWith(`/${s.name}`)))
+          // DescribeServices takes service names or ARNs (API reference, DescribeServices).
+          .filter((s) => (input.services ?? []).some((id) => id === s.name || id.endsWith(`/${s.name}`)))
           .map((s) => {
             const running = this.tasks.filter((t) => t.group === s.name).length;
             const reported = s.name === this.options.unsteadyService ? running - 1 : running;

@@ -100,4 +100,25 @@ describe('listEnvironmentStacks', () => {
     expect(calls[1].args[0].input.NextToken).toBe('page-2');
     expect(calls[0].args[0].input.StackStatusFilter).not.toContain('DELETE_COMPLETE');
   });
+
+  it('leaves out the stacks of a longer environment that shares the prefix (dev is not dev-x)', async () => {
+    const summary = (StackName: string) => ({
+      StackName,
+      StackStatus: 'CREATE_COMPLETE' as StackStatus,
+      CreationTime: new Date('2026-01-01T00:00:00Z'),
+    });
+    cfn.on(ListStacksCommand).resolves({
+      StackSummaries: [
+        summary('ecspoc-dev-network'),
+        summary('ecspoc-dev-service-404'),
+        summary('ecspoc-dev-x-network'),
+        summary('ecspoc-dev-x-service-404'),
+        summary('ecspoc-dev-service-cluster'),
+      ],
+    });
+    const stacks = await listEnvironmentStacks(client(), 'dev');
+    expect(stacks.map((s) => s.stackName)).toEqual(['ecspoc-dev-network', 'ecspoc-dev-service-404']);
+    const other = await listEnvironmentStacks(client(), 'dev-x');
+    expect(other.map((s) => s.component)).toEqual(['network', 'service-404']);
+  });
 });

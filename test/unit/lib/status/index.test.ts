@@ -8,12 +8,17 @@ import {
   DescribeContainerInstancesCommand,
   ECSClient,
   ListContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
   ListServicesCommand,
+  ListTasksCommand,
 } from '@aws-sdk/client-ecs';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 
 import type { AwsClients } from '../../../../src/lib/aws/clients.js';
 import { findBastion } from '../../../../src/lib/bastion/index.js';
+import { renderStatus } from '../../../../src/ui/status-view.js';
 import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
 import {
   attentionFor,
@@ -197,5 +202,141 @@ describe('readEnvironmentStatus', () => {
       missingReason: 'stack ecspoc-dev-bastion does not exist',
     });
     expect(ec2.commandCalls(DescribeInstancesCommand)).toHaveLength(0);
+  });
+
+  const serviceArn = (name: string) => `arn:aws:ecs:us-east-1:123456789012:service/ecspoc-dev/${name}`;
+
+  it("shows each service's PRIMARY deployment, and for a failing one its last stopped task and the events command", async () => {
+    ecs.on(ListServicesCommand).resolves({ serviceArns: [serviceArn('404'), serviceArn('php-hello')] });
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: '404',
+          status: 'ACTIVE',
+          desiredCount: 2,
+          runningCount: 0,
+          pendingCount: 1,
+          deployments: [
+            {
+              status: 'PRIMARY',
+              rolloutState: 'FAILED',
+              rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+              runningCount: 0,
+              desiredCount: 2,
+              pendingCount: 1,
+              failedTasks: 3,
+            },
+          ],
+        },
+        {
+          serviceName: 'php-hello',
+          status: 'ACTIVE',
+          desiredCount: 1,
+          runningCount: 1,
+          pendingCount: 0,
+          deployments: [
+            {
+              status: 'PRIMARY',
+              rolloutState: 'COMPLETED',
+              runningCount: 1,
+              desiredCount: 1,
+              failedTasks: 0,
+            },
+          ],
+        },
+      ],
+    });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({});
+    ecs
+      .on(ListTasksCommand)
+      .resolves({ taskArns: ['arn:aws:ecs:us-east-1:123456789012:task/ecspoc-dev/6f3c'] });
+    ecs.on(DescribeTasksCommand).resolves({
+      tasks: [
+        {
+          taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/ecspoc-dev/6f3c',
+          group: 'service:404',
+          stopCode: 'EssentialContainerExited',
+          stoppedReason: 'Essential container in task exited',
+          stoppedAt: now,
+          containers: [
+            { name: '404', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' },
+          ],
+        },
+      ],
+    });
+    const status = await readEnvironmentStatus(aws, 'dev');
+    const [failing, healthy] = status.services;
+    expect(failing).toMatchObject({
+      name: '404',
+      rollout: 'FAILED',
+      deployment: {
+        rolloutState: 'FAILED',
+        rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+        running: 0,
+        desired: 2,
+        pending: 1,
+        failed: 3,
+      },
+      lastStopped: { taskId: '6f3c', stopCode: 'EssentialContainerExited' },
+      moreEvents: 'ecspoc events tail --env dev --service 404 --kind task-stopped',
+    });
+    expect(healthy).toMatchObject({
+      name: 'php-hello',
+      deployment: { rolloutState: 'COMPLETED', failed: 0 },
+    });
+    expect(healthy.lastStopped).toBeUndefined();
+    expect(healthy.moreEvents).toBeUndefined();
+    // Only the failing service's stopped tasks were read.
+    expect(ecs.commandCalls(ListTasksCommand)).toHaveLength(1);
+    expect(ecs).toHaveReceivedCommandWith(ListTasksCommand, { serviceName: '404', desiredStatus: 'STOPPED' });
+    const item = status.attention.find((a) => a.message.startsWith('Service 404:'));
+    expect(item).toEqual({
+      message:
+        'Service 404: 3 task(s) failed (rolled back: ECS deployment circuit breaker: tasks failed to start.); ' +
+        'last stopped: 6f3c EssentialContainerExited (Essential container in task exited) — 404 exit 137 OutOfMemoryError: Container killed due to memory usage.',
+      suggestion: 'ecspoc events tail --env dev --service 404 --kind task-stopped',
+    });
+    const human = renderStatus(status);
+    expect(human).toContain('0/2 running, 1 pending, rollout failed, 3 task(s) failed');
+    expect(human).toMatch(/last stopped: 6f3c EssentialContainerExited/);
+    expect(human).toContain('more: ecspoc events tail --env dev --service 404 --kind task-stopped');
+  });
+
+  it('a service short of tasks whose last task was stopped on purpose is not called failing', async () => {
+    ecs.on(ListServicesCommand).resolves({ serviceArns: [serviceArn('404')] });
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: '404',
+          status: 'ACTIVE',
+          desiredCount: 2,
+          runningCount: 1,
+          deployments: [{ status: 'PRIMARY', rolloutState: 'IN_PROGRESS', runningCount: 1, desiredCount: 2 }],
+        },
+      ],
+    });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({});
+    ecs.on(ListTasksCommand).resolves({ taskArns: ['arn:task/ecspoc-dev/aaaa'] });
+    ecs.on(DescribeTasksCommand).resolves({
+      tasks: [
+        {
+          taskArn: 'arn:task/ecspoc-dev/aaaa',
+          group: 'service:404',
+          stopCode: 'ServiceSchedulerInitiated',
+          stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1)',
+          stoppedAt: now,
+        },
+      ],
+    });
+    const [service] = (await readEnvironmentStatus(aws, 'dev')).services;
+    expect(service.deployment).toEqual({
+      rolloutState: 'IN_PROGRESS',
+      running: 1,
+      desired: 2,
+      pending: 0,
+      failed: 0,
+    });
+    expect(service.moreEvents).toBeUndefined();
+    expect(service.lastStopped).toBeUndefined();
   });
 });

@@ -25,7 +25,7 @@ export interface EventsTailFlowRequest {
 /** Plans the tail, then prints it; the events are the output, so there is no result to return. */
 export async function runEventsTailFlow(request: EventsTailFlowRequest): Promise<FlowOutcome<undefined>> {
   const [{ CloudWatchLogsClient }, events] = await Promise.all([
-    import('@aws-sdk/client-cloudwatch-logs'),
+    import('../lib/aws/sdk/cloudwatch-logs.js'),
     import('../lib/events/index.js'),
   ]);
   const client = request.aws.client(CloudWatchLogsClient);

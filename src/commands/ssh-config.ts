@@ -58,13 +58,13 @@ export default class SshConfig extends BaseCommand<typeof SshConfig> {
   public async run(): Promise<SshConfigResult> {
     const { flags } = this;
     const { settings, aws, region } = await this.awsContext();
-    const [{ generateSshConfig, sshClients }, { expandConfigPath }, { renderSshConfigResult }] =
-      await Promise.all([
-        import('../lib/ssh/index.js'),
-        import('../lib/ssh/file.js'),
-        import('../ui/ssh-output.js'),
-      ]);
-    const result = await generateSshConfig(sshClients(aws), {
+    const [{ expandConfigPath }, { runSshConfigFlow }] = await Promise.all([
+      import('../lib/ssh/file.js'),
+      import('../flows/ssh-config.js'),
+    ]);
+    const outcome = await runSshConfigFlow({
+      aws,
+      json: this.jsonEnabled(),
       env: settings.env,
       options: {
         user: flags.user,
@@ -83,7 +83,6 @@ export default class SshConfig extends BaseCommand<typeof SshConfig> {
       dryRun: flags['dry-run'],
       file: flags.file === undefined ? undefined : expandConfigPath(flags.file),
     });
-    renderSshConfigResult(result, { json: this.jsonEnabled() });
-    return result;
+    return this.finish(outcome);
   }
 }

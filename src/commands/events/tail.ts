@@ -44,41 +44,18 @@ export default class EventsTail extends BaseCommand<typeof EventsTail> {
   public async run(): Promise<void> {
     const { flags } = this;
     const { settings, aws } = await this.awsContext();
-    const [{ CloudWatchLogsClient }, events, { TerminalSink }, { kindPainter }] = await Promise.all([
-      import('@aws-sdk/client-cloudwatch-logs'),
-      import('../../lib/events/index.js'),
-      import('../../ui/log-output.js'),
-      import('../../ui/event-output.js'),
-    ]);
-    const client = aws.client(CloudWatchLogsClient);
-    const plan = await events.planEventsTail(
-      client,
-      {
+    const { runEventsTailFlow } = await import('../../flows/events-tail.js');
+    this.finish(
+      await runEventsTailFlow({
+        aws,
         env: settings.env,
         since: flags.since,
         until: flags.until,
         follow: flags.follow,
         kinds: flags.kind,
         services: flags.service,
-      },
-      Date.now(),
+        format: flags.json ? 'json' : (flags.format as 'short' | 'detailed' | 'json'),
+      }),
     );
-    const stop = new AbortController();
-    const onSigint = () => stop.abort();
-    process.once('SIGINT', onSigint);
-    const format = flags.json ? 'json' : (flags.format as 'short' | 'detailed' | 'json');
-    const sink = new TerminalSink(
-      new events.EventFormatter(format, kindPainter(process.stdout)),
-      process.stdout,
-      process.stderr,
-      () => stop.abort(),
-    );
-    try {
-      const result = await events.runEventsTail(plan, { client, signal: stop.signal }, sink);
-      await sink.flush();
-      if (result.interrupted && !sink.isClosed) process.exitCode = 130;
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
   }
 }

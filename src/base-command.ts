@@ -108,9 +108,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return applyOutcome(outcome, {
       json: this.jsonEnabled(),
       stderr: process.stderr,
-      errorLines: (error) => failureLines(describeFailure(error, this.failureContext())),
+      errorLines: (error) => this.failureLines(error),
       setExitCode: (code) => (process.exitCode = code),
     });
+  }
+
+  /** The lines that say what went wrong and what to try, for anything thrown (the one error renderer). */
+  protected failureLines(error: unknown): string[] {
+    const thrown = error instanceof Error ? error : new Error(String(error));
+    return failureLines(describeFailure(thrown, this.failureContext()));
   }
 
   private failureContext(): FailureContext {

@@ -37,17 +37,16 @@ export default class Session extends BaseCommand<typeof Session> {
       import('../ui/prompt.js'),
     ]);
     const identity = await readCallerIdentity(aws, settings);
-    const flags = {
-      profile: this.flags.profile,
-      region: this.flags.region,
-      endpointUrl: this.flags['endpoint-url'],
-    };
     return this.finish(
       await runSessionFlow({
         where: { account: identity.Account ?? 'unknown', region },
         // Only an environment somebody chose opens at its menu; the "dev" default does not.
         ...(settings.envSource === 'default' ? {} : { env: settings.env }),
-        runner: sessionRunner({ aws, region, settingsFor: (env) => resolveSettings({ ...flags, env }) }),
+        runner: sessionRunner({
+          aws,
+          region,
+          settingsFor: (env) => resolveSettings({ ...this.globalFlagValues(), env }),
+        }),
         prompts: terminalPrompts,
         write: (text) => process.stderr.write(text),
         errorLines: (error) => this.failureLines(error),

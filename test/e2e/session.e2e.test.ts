@@ -27,6 +27,8 @@ describe('the interactive session in a terminal (tmux) against moto_server', () 
   let stack: ClusterStack;
   let agent: EcsAgent;
   let instanceIds: string[];
+  /** The shell command a pane runs: the built CLI with `args`, then its exit status. */
+  let cli: (args: string) => string;
 
   const tmux = (...args: string[]) => {
     const result = spawnSync('tmux', ['-L', SOCKET, '-f', join(dir, 'tmux.conf'), ...args], {
@@ -36,14 +38,19 @@ describe('the interactive session in a terminal (tmux) against moto_server', () 
     return result.stdout;
   };
   // The whole pane with its scrollback, joined where lines wrapped.
-  const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'session');
+  const screen = (target = 'session') => tmux('capture-pane', '-p', '-J', '-S', '-', '-t', target);
   const keys = (...names: string[]) => tmux('send-keys', '-t', 'session', ...names);
   const count = (text: string, what: string) => text.split(what).length - 1;
   /** Polls the screen until `ready` holds (bounded), and returns it. */
-  const waitForScreen = async (ready: (text: string) => boolean, what: string, timeoutMs = 30_000) => {
+  const waitForScreen = async (
+    ready: (text: string) => boolean,
+    what: string,
+    target = 'session',
+    timeoutMs = 30_000,
+  ) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const text = screen();
+      const text = screen(target);
       if (ready(text)) return text;
       if (Date.now() > deadline) throw new Error(`screen never showed ${what}:\n${text}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -70,8 +77,9 @@ describe('the interactive session in a terminal (tmux) against moto_server', () 
       .map(([key, value]) => `${key}="${value}"`)
       .join(' ');
     // The exit status is printed by the shell around the CLI, so the test reads what the process returned.
-    const command = `cd "${TEST_HOME}" && env ${assignments} "${process.execPath}" "${BIN}"; echo EXIT=$?`;
-    tmux('new-session', '-d', '-s', 'session', '-x', '160', '-y', '50', `sh -c '${command}'`);
+    cli = (args) =>
+      `sh -c 'cd "${TEST_HOME}" && env ${assignments} "${process.execPath}" "${BIN}" ${args}; echo EXIT=$?'`;
+    tmux('new-session', '-d', '-s', 'session', '-x', '160', '-y', '50', cli(''));
   });
 
   afterAll(async () => {
@@ -123,6 +131,20 @@ describe('the interactive session in a terminal (tmux) against moto_server', () 
     expect(text).toMatch(/EXIT=130/);
     expect(text).not.toMatch(/\n\s+at /);
     expect(text).not.toContain('ExitPromptError');
+  });
+
+  it('a command with no environment chosen offers the existing ones on a terminal', async () => {
+    tmux('new-window', '-d', '-t', 'session', '-n', 'picker', cli('instances list'));
+    const offered = await waitForScreen(
+      (t) => t.includes('sesb'),
+      'the environment picker',
+      'session:picker',
+    );
+    expect(offered).toContain('No environment chosen and "dev" does not exist; pick one (us-east-1)');
+    tmux('send-keys', '-t', 'session:picker', 'Enter'); // sesa
+    const text = await waitForScreen((t) => /EXIT=\d+/.test(t), 'the exit status', 'session:picker');
+    expect(text).toContain('EXIT=0');
+    for (const id of instanceIds) expect(text).toContain(id);
   });
 
   it('without a terminal, ecspoc alone prints the help and the session refuses in one line', async () => {

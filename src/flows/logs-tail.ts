@@ -4,8 +4,8 @@
  */
 import type { AwsClients } from '../lib/aws/clients.js';
 import { EXIT_CODES } from '../lib/errors.js';
-import type { LogSelection } from '../lib/logs/index.js';
-import { TerminalSink, tagPainter } from '../ui/log-output.js';
+import type { LogEvent, LogSelection } from '../lib/logs/index.js';
+import { type BatchFormatter, TerminalSink, tagPainter } from '../ui/log-output.js';
 import { type Prompts, terminalPrompts } from '../ui/prompt.js';
 import { canPrompt } from '../ui/terminal.js';
 import { withInterrupt } from './interrupt.js';
@@ -63,20 +63,23 @@ export async function runTailFlow(request: TailRequest): Promise<FlowOutcome<und
     process.stderr.write(
       `ecspoc: tailing all ${plan.options.groups.length} log groups of ${request.env} (narrow with --instances, --tasks, --service, --instance, --file or --group).\n`,
     );
-  // Ctrl-C ends a follow quietly; a closed stdout (`| head`) ends it too, through its own controller.
+  return printTail(new logs.LineFormatter(request.format, tagPainter(process.stdout)), (sink, signal) =>
+    logs.runTail(plan, { client, signal }, sink),
+  );
+}
+
+/**
+ * Prints what `read` delivers to stdout through `formatter` until it ends. Ctrl-C ends a follow
+ * quietly (exit 130, no error line); a closed stdout (`| head`) ends it too, with exit 0.
+ */
+export async function printTail<E extends LogEvent>(
+  formatter: BatchFormatter<E>,
+  read: (sink: TerminalSink<E>, signal: AbortSignal) => Promise<{ interrupted: boolean }>,
+): Promise<FlowOutcome<undefined>> {
   const closed = new AbortController();
   return withInterrupt({ first: () => undefined }, async (signal) => {
-    const sink = new TerminalSink(
-      new logs.LineFormatter(request.format, tagPainter(process.stdout)),
-      process.stdout,
-      process.stderr,
-      () => closed.abort(),
-    );
-    const result = await logs.runTail(
-      plan,
-      { client, signal: AbortSignal.any([signal, closed.signal]) },
-      sink,
-    );
+    const sink = new TerminalSink(formatter, process.stdout, process.stderr, () => closed.abort());
+    const result = await read(sink, AbortSignal.any([signal, closed.signal]));
     await sink.flush();
     const interrupted = result.interrupted && !sink.isClosed;
     return { output: undefined, exitCode: interrupted ? EXIT_CODES.interrupted : EXIT_CODES.success };

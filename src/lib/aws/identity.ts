@@ -1,4 +1,4 @@
-/** Who the credentials belong to: one sts:GetCallerIdentity, which needs no permission (AWS STS API reference). */
+/** Who the credentials belong to: one sts:GetCallerIdentity, which needs no permission and works even under an explicit deny (AWS STS API reference, GetCallerIdentity). */
 import {
   GetCallerIdentityCommand,
   type GetCallerIdentityCommandOutput,

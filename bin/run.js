@@ -12,7 +12,11 @@ nodeModule.enableCompileCache?.();
 
 // The single-file build (scripts/bundle.js): @oclif/core in one module instead of 166.
 const { flush, handle, run } = await import('../dist/bundle/cli/oclif.js');
-await run(process.argv.slice(2), import.meta.url)
+// `ecspoc` alone on a terminal opens the interactive session; without one it prints the help as
+// before (a script or CI that runs it bare must not hang on a menu).
+const given = process.argv.slice(2);
+const argv = given.length === 0 && process.stdin.isTTY && process.stderr.isTTY ? ['session'] : given;
+await run(argv, import.meta.url)
   .then(() => flush())
   .catch(async (error) => {
     // A mistyped command never reaches a command's error renderer: oclif's not-found hook ends the

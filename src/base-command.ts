@@ -1,7 +1,7 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 
 import type { AwsClients } from './lib/aws/clients.js';
-import type { Settings } from './lib/config/index.js';
+import type { GlobalFlagValues, Settings } from './lib/config/index.js';
 import { applyOutcome, type FlowOutcome } from './flows/outcome.js';
 import { describeFailure, type FailureContext, failureJson, failureLines } from './ui/error-output.js';
 
@@ -65,18 +65,24 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.args = args as Interfaces.InferredArgs<T['args']>;
   }
 
+  /** The global flags as configuration reads them. */
+  protected globalFlagValues(): GlobalFlagValues {
+    return {
+      env: this.flags.env,
+      profile: this.flags.profile,
+      region: this.flags.region,
+      endpointUrl: this.flags['endpoint-url'],
+    };
+  }
+
   /** Resolves configuration and builds the client factory; the SDK is loaded here, not at start-up. */
   protected async awsContext(): Promise<AwsContext> {
     const [{ resolveSettings }, { AwsClients, resolveRegion }] = await Promise.all([
       import('./lib/config/index.js'),
       import('./lib/aws/clients.js'),
     ]);
-    const settings = await resolveSettings({
-      env: this.flags.env,
-      profile: this.flags.profile,
-      region: this.flags.region,
-      endpointUrl: this.flags['endpoint-url'],
-    });
+    const flags = this.globalFlagValues();
+    let settings = await resolveSettings(flags);
     // Every error message names the endpoint in use, wherever in lib code it is raised.
     if (settings.endpointUrl) process.env.AWS_ENDPOINT_URL = settings.endpointUrl;
     const region = await resolveRegion(settings.region, settings.profile);
@@ -86,11 +92,28 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       endpointUrl: settings.endpointUrl,
     });
     if (settings.envSource === 'default' && (this.ctor as typeof BaseCommand).readsExistingEnvironment) {
-      const [{ CloudFormationClient }, { assertDefaultEnvironmentExists }] = await Promise.all([
+      const [{ CloudFormationClient }, { defaultEnvironmentOrPick }, { canPrompt }] = await Promise.all([
         import('./lib/aws/sdk/cloudformation.js'),
         import('./lib/environments/index.js'),
+        import('./ui/terminal.js'),
       ]);
-      await assertDefaultEnvironmentExists(this.awsClients.client(CloudFormationClient), settings.env);
+      // On a terminal the operator picks among the environments that exist; otherwise it is refused.
+      const pick = canPrompt()
+        ? async (existing: string[], hint: string) => {
+            const { pickOne } = await import('./ui/prompt.js');
+            return pickOne(
+              `No environment chosen and "${settings.env}" does not exist; pick one (${region})`,
+              existing.map((env) => ({ name: env, value: env })),
+              hint,
+            );
+          }
+        : undefined;
+      const env = await defaultEnvironmentOrPick(
+        this.awsClients.client(CloudFormationClient),
+        settings.env,
+        pick,
+      );
+      if (env !== settings.env) settings = await resolveSettings({ ...flags, env });
     }
     return { settings, region, aws: this.awsClients };
   }
@@ -108,9 +131,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return applyOutcome(outcome, {
       json: this.jsonEnabled(),
       stderr: process.stderr,
-      errorLines: (error) => failureLines(describeFailure(error, this.failureContext())),
+      errorLines: (error) => this.failureLines(error),
       setExitCode: (code) => (process.exitCode = code),
     });
+  }
+
+  /** The lines that say what went wrong and what to try, for anything thrown (the one error renderer). */
+  protected failureLines(error: unknown): string[] {
+    const thrown = error instanceof Error ? error : new Error(String(error));
+    return failureLines(describeFailure(thrown, this.failureContext()));
   }
 
   private failureContext(): FailureContext {

@@ -28,21 +28,12 @@ export default class Diff extends BaseCommand<typeof Diff> {
   public async run(): Promise<unknown> {
     const { argv } = await this.parse(Diff);
     const { runDiff } = await import('../flows/diff.js');
-    const outcome = await runDiff(
-      {
-        env: this.flags.env,
-        profile: this.flags.profile,
-        region: this.flags.region,
-        endpointUrl: this.flags['endpoint-url'],
-      },
-      () => this.awsContext(),
-      {
-        selection: argv as string[],
-        parameters: this.flags.parameter,
-        concurrency: this.flags.concurrency,
-        json: this.jsonEnabled(),
-      },
-    );
+    const outcome = await runDiff(this.globalFlagValues(), () => this.awsContext(), {
+      selection: argv as string[],
+      parameters: this.flags.parameter,
+      concurrency: this.flags.concurrency,
+      json: this.jsonEnabled(),
+    });
     return this.finish(outcome);
   }
 }

@@ -58,18 +58,14 @@ export default class SshConfig extends BaseCommand<typeof SshConfig> {
   public async run(): Promise<SshConfigResult> {
     const { flags } = this;
     const { settings, aws, region } = await this.awsContext();
-    const [
-      { generateSshConfig, sshClients },
-      { expandConfigPath },
-      { renderSshConfigResult },
-      { resolveSshVia },
-    ] = await Promise.all([
-      import('../lib/ssh/index.js'),
+    const [{ expandConfigPath }, { resolveSshVia }, { runSshConfigFlow }] = await Promise.all([
       import('../lib/ssh/file.js'),
-      import('../ui/ssh-output.js'),
       import('../lib/ssh/via.js'),
+      import('../flows/ssh-config.js'),
     ]);
-    const result = await generateSshConfig(sshClients(aws), {
+    const outcome = await runSshConfigFlow({
+      aws,
+      json: this.jsonEnabled(),
       env: settings.env,
       options: {
         user: flags.user,
@@ -88,7 +84,6 @@ export default class SshConfig extends BaseCommand<typeof SshConfig> {
       dryRun: flags['dry-run'],
       file: flags.file === undefined ? undefined : expandConfigPath(flags.file),
     });
-    renderSshConfigResult(result, { json: this.jsonEnabled() });
-    return result;
+    return this.finish(outcome);
   }
 }

@@ -17,16 +17,14 @@ export default class Status extends BaseCommand<typeof Status> {
 
   public async run(): Promise<EnvironmentStatus> {
     const { settings, aws } = await this.awsContext();
-    const [{ readEnvironmentStatus }, { renderStatus }] = await Promise.all([
-      import('../lib/status/index.js'),
-      import('../ui/status-view.js'),
-    ]);
-    const status = await readEnvironmentStatus(
-      aws,
-      settings.env,
-      settings.services ? { services: settings.services } : {},
+    const { runStatusFlow } = await import('../flows/status.js');
+    return this.finish(
+      await runStatusFlow({
+        aws,
+        env: settings.env,
+        json: this.jsonEnabled(),
+        ...(settings.services ? { services: settings.services } : {}),
+      }),
     );
-    if (!this.jsonEnabled()) process.stdout.write(renderStatus(status));
-    return status;
   }
 }

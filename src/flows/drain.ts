@@ -6,7 +6,7 @@ import type { AwsClients } from '../lib/aws/clients.js';
 import type { ActivateResult, DrainOptions, DrainResult } from '../lib/instances/drain.js';
 import type { Fleet, FleetInstance } from '../lib/instances/fleet.js';
 import { drainProgress, noteSink, renderDrainSummary } from '../ui/instances.js';
-import { confirm, pickMany } from '../ui/prompt.js';
+import { type Prompts, terminalPrompts } from '../ui/prompt.js';
 import { withInterrupt } from './interrupt.js';
 import { type FlowOutcome, succeeded } from './outcome.js';
 
@@ -15,6 +15,8 @@ export interface ActivateRequest extends Pick<DrainOptions, 'env' | 'ids'> {
   aws: AwsClients;
   yes: boolean;
   json: boolean;
+  /** Where the picker and the confirmation are asked; default: the terminal. */
+  prompts?: Pick<Prompts, 'pickMany' | 'confirm'>;
 }
 
 /** What the operator asked of `instances drain`: the engine's options, and how to ask. */
@@ -41,10 +43,13 @@ export async function runDrainFlow(request: DrainRequest): Promise<FlowOutcome<D
   if (!request.json) for (const warning of prepared.warnings) process.stderr.write(`warning: ${warning}\n`);
   const chosen = prepared.instances;
   const tasks = chosen.reduce((n, i) => n + i.runningTasks + i.pendingTasks, 0);
-  await confirm(`Drain ${chosen.map((i) => i.instanceId).join(', ')} (${tasks} task(s) to move)?`, {
-    yes: request.yes,
-    action: 'drain instances',
-  });
+  await (request.prompts ?? terminalPrompts).confirm(
+    `Drain ${chosen.map((i) => i.instanceId).join(', ')} (${tasks} task(s) to move)?`,
+    {
+      yes: request.yes,
+      action: 'drain instances',
+    },
+  );
   const progress = await drainProgress(chosen, request.json);
   const result = await withInterrupt(
     { first: () => 'Stopping the wait; the instances stay DRAINING (press Ctrl-C again to quit at once)…' },
@@ -82,7 +87,10 @@ export async function runActivateFlow(request: ActivateRequest): Promise<FlowOut
     import('../lib/instances/drain.js'),
   ]);
   const ids = await chosenIds(request, fleet, 'activate', 'DRAINING');
-  await confirm(`Set ${ids.join(', ')} ACTIVE?`, { yes: request.yes, action: 'activate instances' });
+  await (request.prompts ?? terminalPrompts).confirm(`Set ${ids.join(', ')} ACTIVE?`, {
+    yes: request.yes,
+    action: 'activate instances',
+  });
   const result = await activateInstances(clients, request.env, ids, noteSink(request.json), fleet);
   if (!request.json)
     process.stdout.write(`Set ${result.instances.map((i) => i.instanceId).join(', ')} ACTIVE.\n`);
@@ -101,7 +109,7 @@ async function chosenIds(
   extra: (i: FleetInstance) => string = () => '',
 ): Promise<string[]> {
   if (request.ids.length > 0) return request.ids;
-  return pickMany(
+  return (request.prompts ?? terminalPrompts).pickMany(
     command === 'drain' ? 'Instances to drain' : 'Instances to put back in service',
     fleet.instances
       .filter((i) => i.ecsStatus === status)

@@ -7,7 +7,7 @@ import { EXIT_CODES } from '../lib/errors.js';
 import type { LogSelection } from '../lib/logs/index.js';
 import type { LogEvent } from '../lib/logs/types.js';
 import { type BatchFormatter, TerminalSink, tagPainter } from '../ui/log-output.js';
-import { pickMany } from '../ui/prompt.js';
+import { type Prompts, terminalPrompts } from '../ui/prompt.js';
 import { canPrompt } from '../ui/terminal.js';
 import { withInterrupt } from './interrupt.js';
 import type { FlowOutcome } from './outcome.js';
@@ -26,6 +26,8 @@ export interface TailRequest {
   pageLimit?: number;
   /** FilterLogEvents calls per second for the whole tail (the account's quota). */
   maxRate?: number;
+  /** Where the log-group picker is asked; default: the terminal. */
+  prompts?: Pick<Prompts, 'pickMany'>;
 }
 
 /** Plans the tail, then prints it; the lines are the output, so there is no result to return. */
@@ -51,7 +53,7 @@ export async function runTailFlow(request: TailRequest): Promise<FlowOutcome<und
     Date.now(),
     canPrompt()
       ? (groups) =>
-          pickMany(
+          (request.prompts ?? terminalPrompts).pickMany(
             `Log groups of ${request.env} to tail`,
             groups.map((group) => ({ name: `${group.kind.padEnd(8)}  ${group.label}`, value: group })),
             `Name them: ecspoc logs tail --instances, --tasks, --service NAME, --instance ID, --file NAME or --group NAME --env ${request.env}`,

@@ -1,4 +1,4 @@
-import type { EnvironmentList } from '../lib/environments/index.js';
+import type { EnvironmentList, EnvironmentSummary } from '../lib/environments/index.js';
 import { statusSeverity } from '../lib/environments/index.js';
 import { paint } from './style.js';
 
@@ -22,4 +22,13 @@ export function renderEnvironments(
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/** One environment on one line, for a picker: "staging  6 stacks · CREATE_COMPLETE · 3 instances · 2 services". */
+export function environmentLine(summary: EnvironmentSummary, width = summary.env.length): string {
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const cluster = summary.cluster.found
+    ? `${plural(summary.cluster.instances, 'instance')} · ${plural(summary.cluster.services, 'service')}`
+    : 'no cluster';
+  return `${summary.env.padEnd(width)}  ${plural(summary.stacks, 'stack')} · ${summary.worstStatus} · ${cluster}`;
 }

@@ -75,6 +75,59 @@ export interface Choice<T> {
   name: string;
   value: T;
   checked?: boolean;
+  /** A line shown under the list while this choice is highlighted (single-choice pickers). */
+  description?: string;
+}
+
+/** How a multi-choice picker treats an empty answer. */
+export interface PickManyOptions {
+  /** Enter with nothing ticked backs out (AbortedError) instead of insisting on a choice. */
+  noneBacksOut?: boolean;
+}
+
+/**
+ * The questions a flow asks, as one interface: the terminal implementation below, or a script of
+ * answers in tests (so a menu can be driven and what it asked asserted without a terminal).
+ */
+export interface Prompts {
+  pickOne<T>(message: string, choices: Choice<T>[], hint: string): Promise<T>;
+  pickMany<T>(message: string, choices: Choice<T>[], hint: string, options?: PickManyOptions): Promise<T[]>;
+  confirm(message: string, options: ConfirmOptions): Promise<void>;
+}
+
+function noTerminalToPick(message: string, hint: string): UsageError {
+  return new UsageError('NOTHING_CHOSEN', `${message}: no terminal to pick on.`, { suggestions: [hint] });
+}
+
+function nothingToPick(message: string, hint: string): UsageError {
+  return new UsageError('NOTHING_TO_PICK', `${message}: there is nothing to choose from.`, {
+    suggestions: [hint],
+  });
+}
+
+/**
+ * Lets the operator choose exactly one of `choices` on a terminal. Without one it fails at once with
+ * `hint`, the flag or command that makes the choice non-interactively (e.g. "--env NAME"); so does
+ * an empty list. Ctrl-C throws InterruptedError.
+ */
+export async function pickOne<T>(message: string, choices: Choice<T>[], hint: string): Promise<T> {
+  if (!canPrompt()) throw noTerminalToPick(message, hint);
+  if (choices.length === 0) throw nothingToPick(message, hint);
+  const prompts = await import('@inquirer/prompts');
+  return ask(() =>
+    prompts.select(
+      {
+        message,
+        choices: choices.map(({ name, value, description }) => ({
+          name,
+          value,
+          ...(description ? { description } : {}),
+        })),
+        pageSize: 20,
+      },
+      { output: process.stderr },
+    ),
+  );
 }
 
 /**
@@ -82,17 +135,34 @@ export interface Choice<T> {
  * `hint`, the flags or arguments that name the choice on the command line (e.g. "Name them: ecspoc
  * instances drain i-0abc123"); so does an empty list. Ctrl-C throws InterruptedError.
  */
-export async function pickMany<T>(message: string, choices: Choice<T>[], hint: string): Promise<T[]> {
-  if (!canPrompt()) {
-    throw new UsageError('NOTHING_CHOSEN', `${message}: no terminal to pick on.`, { suggestions: [hint] });
-  }
-  if (choices.length === 0) {
-    throw new UsageError('NOTHING_TO_PICK', `${message}: there is nothing to choose from.`, {
-      suggestions: [hint],
-    });
-  }
+export async function pickMany<T>(
+  message: string,
+  choices: Choice<T>[],
+  hint: string,
+  options: PickManyOptions = {},
+): Promise<T[]> {
+  if (!canPrompt()) throw noTerminalToPick(message, hint);
+  if (choices.length === 0) throw nothingToPick(message, hint);
   const prompts = await import('@inquirer/prompts');
-  return ask(() =>
-    prompts.checkbox({ message, choices, required: true, pageSize: 15 }, { output: process.stderr }),
+  const backOut = options.noneBacksOut === true;
+  const picked = await ask(() =>
+    prompts.checkbox(
+      {
+        message: backOut ? `${message} (Enter with none ticked: back)` : message,
+        choices: choices.map(({ name, value, checked }) => ({
+          name,
+          value,
+          ...(checked ? { checked } : {}),
+        })),
+        required: !backOut,
+        pageSize: 15,
+      },
+      { output: process.stderr },
+    ),
   );
+  if (picked.length === 0) throw new AbortedError('Nothing chosen: nothing was changed.');
+  return picked;
 }
+
+/** The prompts drawn on the terminal (stderr), each failing at once without one. */
+export const terminalPrompts: Prompts = { pickOne, pickMany, confirm };

@@ -16,22 +16,7 @@ export default class BastionStatusCommand extends BaseCommand<typeof BastionStat
 
   public async run(): Promise<BastionStatus> {
     const { settings, aws } = await this.awsContext();
-    const [{ bastionClients, findBastion, deployBastionHint, startBastionHint }, { renderBastionStatus }] =
-      await Promise.all([import('../../lib/bastion/index.js'), import('../../ui/bastion-output.js')]);
-    const bastion = await findBastion(bastionClients(aws), settings.env);
-    if (bastion.idleStop) {
-      const [{ CloudWatchClient }, { readIdleAlarm }] = await Promise.all([
-        import('../../lib/aws/sdk/cloudwatch.js'),
-        import('../../lib/bastion/parking.js'),
-      ]);
-      const alarm = await readIdleAlarm(aws.client(CloudWatchClient), bastion.idleStop.alarmName);
-      bastion.idleStop.alarm = alarm ?? { state: 'missing' };
-    }
-    if (!this.jsonEnabled()) {
-      process.stdout.write(renderBastionStatus(bastion));
-      if (bastion.state === 'missing') process.stderr.write(`Try: ${deployBastionHint(settings.env)}\n`);
-      if (bastion.state === 'stopped') process.stderr.write(`Try: ${startBastionHint(settings.env)}\n`);
-    }
-    return bastion;
+    const { runBastionStatusFlow } = await import('../../flows/status.js');
+    return this.finish(await runBastionStatusFlow({ aws, env: settings.env, json: this.jsonEnabled() }));
   }
 }

@@ -24,18 +24,14 @@ export default class InstancesList extends BaseCommand<typeof InstancesList> {
 
   public async run(): Promise<InstanceList> {
     const { settings, aws } = await this.awsContext();
-    const [{ instanceClients }, { listInstances }] = await Promise.all([
-      import('../../lib/instances/clients.js'),
-      import('../../lib/instances/list.js'),
-    ]);
-    const list = await listInstances(instanceClients(aws), {
-      env: settings.env,
-      outdatedOnly: this.flags.outdated,
-    });
-    if (!this.jsonEnabled()) {
-      const { renderInstanceList } = await import('../../ui/instances.js');
-      process.stdout.write(renderInstanceList(list));
-    }
-    return list;
+    const { runInstancesListFlow } = await import('../../flows/status.js');
+    return this.finish(
+      await runInstancesListFlow({
+        aws,
+        env: settings.env,
+        outdatedOnly: this.flags.outdated,
+        json: this.jsonEnabled(),
+      }),
+    );
   }
 }

@@ -12,9 +12,9 @@ import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
 import { type AwsClients, toAwsError } from '../aws/clients.js';
+import { readCallerIdentity } from '../aws/identity.js';
 import { buildCatalog } from '../stacks/catalog.js';
 import { type EnvironmentStack, listEnvironmentStacks } from '../stacks/reader.js';
 import { checkLocalTools, type LocalTool, missingToolProblems } from './tools.js';
@@ -85,12 +85,7 @@ const ATTENTION = /(FAILED|ROLLBACK_COMPLETE|REVIEW_IN_PROGRESS)$/;
  */
 export async function runDoctor(aws: AwsClients, input: DoctorInput): Promise<DoctorReport> {
   const settings = { profile: input.profile, endpointUrl: input.endpointUrl };
-  let identity;
-  try {
-    identity = await aws.client(STSClient).send(new GetCallerIdentityCommand({}));
-  } catch (error) {
-    throw toAwsError(error, 'reading the caller identity (sts:GetCallerIdentity)', settings);
-  }
+  const identity = await readCallerIdentity(aws, settings);
 
   const probes: Array<[string, () => Promise<unknown>]> = [
     ['ec2', () => aws.client(EC2Client).send(new DescribeAvailabilityZonesCommand({}))],

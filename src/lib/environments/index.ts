@@ -168,11 +168,29 @@ export async function assertDefaultEnvironmentExists(
   cloudformation: EnvironmentListClients['cloudformation'],
   env: string,
 ): Promise<void> {
+  await defaultEnvironmentOrPick(cloudformation, env);
+}
+
+/** The question that chooses among the existing environments (a picker on a terminal). */
+export type EnvironmentPicker = (existing: string[], hint: string) => Promise<string>;
+
+/**
+ * The environment a command acts on when none was chosen: `env` when it exists or the account holds
+ * none; otherwise the one `pick` chooses among those that exist, or, without `pick` (no terminal),
+ * the usage error that names them and the flag that chooses.
+ */
+export async function defaultEnvironmentOrPick(
+  cloudformation: EnvironmentListClients['cloudformation'],
+  env: string,
+  pick?: EnvironmentPicker,
+): Promise<string> {
   const existing = await existingEnvironments(cloudformation);
-  if (existing.length === 0 || existing.includes(env)) return;
+  if (existing.length === 0 || existing.includes(env)) return env;
+  const hint = '--env NAME (or set ECSPOC_ENV, or "env" in the config file)';
+  if (pick) return pick(existing, hint);
   throw new UsageError(
     'ENV_NOT_CHOSEN',
     `No environment was chosen and "${env}" does not exist; this account and region hold: ${existing.join(', ')}.`,
-    { suggestions: ['--env NAME (or set ECSPOC_ENV, or "env" in the config file)'] },
+    { suggestions: [hint] },
   );
 }

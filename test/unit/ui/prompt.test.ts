@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 
 import { UsageError } from '../../../src/lib/errors.js';
-import { agree, confirm, pickMany } from '../../../src/ui/prompt.js';
+import { agree, confirm, pickMany, pickOne } from '../../../src/ui/prompt.js';
 
 // Without a terminal on stdin every question must fail at once rather than read it.
 describe('prompt without a terminal', () => {
@@ -19,6 +19,15 @@ describe('prompt without a terminal', () => {
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toBe('Instances to drain: no terminal to pick on.');
     expect(error.suggestions).toEqual([hint]);
+    expect(error.exitCode).toBe(2);
+  });
+
+  it('a single-choice picker fails at once naming the flag that makes the choice', async () => {
+    const error = await pickOne('Environment', [{ name: 'dev', value: 'dev' }], '--env NAME').catch((e) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.code).toBe('NOTHING_CHOSEN');
+    expect(error.message).toBe('Environment: no terminal to pick on.');
+    expect(error.suggestions).toEqual(['--env NAME']);
     expect(error.exitCode).toBe(2);
   });
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import {
   assertDefaultEnvironmentExists,
+  defaultEnvironmentOrPick,
   DESCRIBE_CLUSTERS_BATCH,
   existingEnvironments,
   listEnvironments,
@@ -197,5 +198,28 @@ describe('assertDefaultEnvironmentExists', () => {
     await expect(
       assertDefaultEnvironmentExists(sdkClient(CloudFormationClient), 'dev'),
     ).resolves.toBeUndefined();
+  });
+
+  it('on a terminal, lets the operator pick among the environments that exist instead', async () => {
+    cfn.on(ListStacksCommand).resolves(summaries('staging', 'alice'));
+    const offered: Array<{ existing: string[]; hint: string }> = [];
+    const env = await defaultEnvironmentOrPick(
+      sdkClient(CloudFormationClient),
+      'dev',
+      async (existing, hint) => {
+        offered.push({ existing, hint });
+        return existing[1];
+      },
+    );
+    expect(env).toBe('staging');
+    expect(offered).toEqual([{ existing: ['alice', 'staging'], hint: expect.stringMatching(/^--env NAME/) }]);
+  });
+
+  it('asks nothing when the default exists', async () => {
+    cfn.on(ListStacksCommand).resolves(summaries('dev', 'staging'));
+    const pick = async () => {
+      throw new Error('asked');
+    };
+    await expect(defaultEnvironmentOrPick(sdkClient(CloudFormationClient), 'dev', pick)).resolves.toBe('dev');
   });
 });

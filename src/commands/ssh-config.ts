@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 
 import type { SshConfigResult, SshVia } from '../lib/ssh/index.js';
 import { BaseCommand } from '../base-command.js';
+import { bastionFlag, clusterFlag } from '../flags/cluster.js';
 
 export default class SshConfig extends BaseCommand<typeof SshConfig> {
   static override readsExistingEnvironment = true;
@@ -18,9 +19,12 @@ export default class SshConfig extends BaseCommand<typeof SshConfig> {
     '<%= config.bin %> ssh-config --env staging --identity-file ~/.ssh/staging.pem',
     '<%= config.bin %> ssh-config --write --identity-file ~/.ssh/dev.pem && ssh ecspoc-dev-bastion',
     '<%= config.bin %> ssh-config --write --dry-run --proxy jump',
+    '<%= config.bin %> ssh-config --cluster payments-prod --via ssm --write',
   ];
   static override enableJsonFlag = true;
   static override flags = {
+    ...clusterFlag,
+    ...bastionFlag,
     write: Flags.boolean({ description: 'merge the block into the SSH config file instead of printing it' }),
     file: Flags.string({ description: 'SSH config file for --write and --dry-run (default: ~/.ssh/config)' }),
     yes: Flags.boolean({
@@ -64,8 +68,11 @@ export default class SshConfig extends BaseCommand<typeof SshConfig> {
         import('../lib/ssh/file.js'),
         import('../ui/ssh-output.js'),
       ]);
+    const adopt = await this.adoption(settings);
     const result = await generateSshConfig(sshClients(aws), {
-      env: settings.env,
+      // A cluster named only on the command line names its own block and host aliases.
+      env: adopt && settings.envSource === 'default' ? adopt.cluster : settings.env,
+      adopt,
       options: {
         user: flags.user,
         bastionUser: flags['bastion-user'],

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
+import { asgFlag, clusterFlag } from '../../flags/cluster.js';
 import type { InstanceList } from '../../lib/instances/list.js';
 
 export default class InstancesList extends BaseCommand<typeof InstancesList> {
@@ -14,8 +15,11 @@ export default class InstancesList extends BaseCommand<typeof InstancesList> {
   static override examples = [
     '<%= config.bin %> instances list --env staging',
     '<%= config.bin %> instances list --outdated --json',
+    '<%= config.bin %> instances list --cluster payments-prod',
   ];
   static override flags = {
+    ...clusterFlag,
+    ...asgFlag,
     outdated: Flags.boolean({
       description: 'only instances that differ from the launch template (version or AMI)',
     }),
@@ -31,6 +35,7 @@ export default class InstancesList extends BaseCommand<typeof InstancesList> {
     const list = await listInstances(instanceClients(aws), {
       env: settings.env,
       outdatedOnly: this.flags.outdated,
+      adopt: await this.adoption(settings),
     });
     if (!this.jsonEnabled()) {
       const { renderInstanceList } = await import('../../ui/instances.js');

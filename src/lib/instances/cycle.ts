@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 
 import { toAwsError } from '../aws/clients.js';
+import { type AdoptRequest, groupRequired, targetFlags } from '../clusters/adopt.js';
 import {
   AwsError,
   EcspocError,
@@ -77,6 +78,8 @@ export type CycleSelection = { kind: 'all' } | { kind: 'outdated' } | { kind: 'i
 /** How `instances cycle` runs. */
 export interface CycleOptions {
   env: string;
+  /** A cluster ecspoc did not deploy: found by the discovery rules instead of the cluster stack. */
+  adopt?: AdoptRequest;
   selection: CycleSelection;
   /**
    * Instances drained at once; the surge adds as many first. Undefined: about 10 % of the group
@@ -156,7 +159,7 @@ const REBALANCE = 'AZRebalance';
 /** The command that carries a stopped cycle on, with the flags that shape its batches. */
 export function resumeCommand(options: CycleOptions): string {
   return [
-    `ecspoc instances cycle --env ${options.env}`,
+    `ecspoc instances cycle ${targetFlags(options.env, options.adopt)}`,
     // Given explicitly, it is repeated: the default depends on the group, which the cycle changes.
     options.batchSize !== undefined ? `--batch-size ${options.batchSize}` : '',
     options.maxUnavailable !== 0 ? `--max-unavailable ${options.maxUnavailable}` : '',
@@ -194,8 +197,9 @@ export async function prepareCycle(
   options: CycleOptions,
   deps: Pick<CycleDeps, 'emit' | 'agreeToRaiseMax'>,
 ): Promise<PreparedCycle> {
-  const fleet = await describeFleet(clients, options.env);
+  const fleet = await describeFleet(clients, options.env, options.adopt);
   const group = fleet.group;
+  if (!group && fleet.refs.adopted) throw groupRequired(fleet.refs.clusterName, fleet.refs.adopted.groups);
   if (!group) {
     throw new OperationError(
       'NO_GROUP',
@@ -297,7 +301,7 @@ export function selectInstances(
   if (problems.length > 0) {
     throw new UsageError('NOT_IN_GROUP', `Cannot cycle: ${problems.join('; ')}.`, {
       suggestions: [
-        `See the instances with: ecspoc instances list --env ${fleet.refs.env}`,
+        `See the instances with: ecspoc instances list ${targetFlags(fleet.refs.env, fleet.refs.adopted)}`,
         'Instances outside the group can be drained (ecspoc instances drain) but not replaced.',
       ],
     });
@@ -926,7 +930,7 @@ class CycleRun {
         `${left} instance(s) still to replace.`;
       if (draining.length) {
         suggestions.push(
-          `Or put the DRAINING ones back in service: ecspoc instances activate ${draining.join(' ')} --env ${this.options.env}`,
+          `Or put the DRAINING ones back in service: ecspoc instances activate ${draining.join(' ')} ${targetFlags(this.options.env, this.options.adopt)}`,
         );
       }
     } catch {

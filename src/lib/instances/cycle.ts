@@ -62,7 +62,7 @@ import {
   setProcesses,
 } from './state.js';
 import { waitFor } from '../time/wait.js';
-import { listContainerInstanceArns } from './reader.js';
+import { chunk, listContainerInstanceArns } from './reader.js';
 import {
   describeRunningTasks,
   describeServices,
@@ -155,6 +155,8 @@ export interface BatchTiming {
 }
 
 const REBALANCE = 'AZRebalance';
+/** Instance ids per SetInstanceProtection call: the API takes at most 50. */
+export const PROTECTION_BATCH = 50;
 
 /** The command that carries a stopped cycle on, with the flags that shape its batches. */
 export function resumeCommand(options: CycleOptions): string {
@@ -798,17 +800,21 @@ class CycleRun {
     // carries scale-in protection (expected, not an error). The batch is drained by now: lift the
     // protection first, so the termination is not refused or held whatever the group's policy, and
     // the group's own decrement cannot fall on an unprotected instance that still runs tasks.
-    if (batch.length > 0)
+    // SetInstanceProtection takes up to 50 instance ids a call (EC2 Auto Scaling API reference).
+    for (const ids of chunk(
+      batch.map((instance) => instance.instanceId),
+      PROTECTION_BATCH,
+    ))
       await this.send(
         () =>
           this.clients.autoscaling.send(
             new SetInstanceProtectionCommand({
               AutoScalingGroupName: this.groupName,
-              InstanceIds: batch.map((instance) => instance.instanceId),
+              InstanceIds: ids,
               ProtectedFromScaleIn: false,
             }),
           ),
-        `lifting scale-in protection of ${batch.map((instance) => instance.instanceId).join(', ')}`,
+        `lifting scale-in protection of ${ids.join(', ')}`,
       );
     for (const instance of batch) {
       const shouldDecrement = decrement > 0;

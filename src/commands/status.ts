@@ -1,5 +1,6 @@
 import type { EnvironmentStatus } from '../lib/status/index.js';
 import { BaseCommand } from '../base-command.js';
+import { bastionFlag, clusterFlag } from '../flags/cluster.js';
 
 export default class Status extends BaseCommand<typeof Status> {
   static override readsExistingEnvironment = true;
@@ -11,7 +12,9 @@ export default class Status extends BaseCommand<typeof Status> {
   static override examples = [
     '<%= config.bin %> status --env staging',
     '<%= config.bin %> status --env staging --json',
+    '<%= config.bin %> status --cluster payments-prod',
   ];
+  static override flags = { ...clusterFlag, ...bastionFlag };
   static override enableJsonFlag = true;
 
   public async run(): Promise<EnvironmentStatus> {
@@ -20,11 +23,11 @@ export default class Status extends BaseCommand<typeof Status> {
       import('../lib/status/index.js'),
       import('../ui/status-view.js'),
     ]);
-    const status = await readEnvironmentStatus(
-      aws,
-      settings.env,
-      settings.services ? { services: settings.services } : {},
-    );
+    const adopt = await this.adoption(settings);
+    const status = await readEnvironmentStatus(aws, settings.env, {
+      ...(settings.services ? { services: settings.services } : {}),
+      ...(adopt ? { adopt } : {}),
+    });
     if (!this.jsonEnabled()) process.stdout.write(renderStatus(status));
     return status;
   }

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
+import { clusterFlag } from '../../flags/cluster.js';
 import { timeSpecFlag } from '../../flags/duration.js';
 
 export default class EventsTail extends BaseCommand<typeof EventsTail> {
@@ -16,6 +17,7 @@ export default class EventsTail extends BaseCommand<typeof EventsTail> {
     '<%= config.bin %> events tail --kind all --format json',
   ];
   static override flags = {
+    ...clusterFlag,
     since: timeSpecFlag({
       description: 'start: a duration before now (10m, 1h30m, 2d) or an ISO-8601 time',
       default: '10m',
@@ -51,10 +53,11 @@ export default class EventsTail extends BaseCommand<typeof EventsTail> {
       import('../../ui/event-output.js'),
     ]);
     const client = aws.client(CloudWatchLogsClient);
+    const adopt = await this.adoption(settings);
     const plan = await events.planEventsTail(
       client,
       {
-        env: settings.env,
+        env: adopt ? events.eventsEnvironmentOf(adopt.cluster) : settings.env,
         since: flags.since,
         until: flags.until,
         follow: flags.follow,

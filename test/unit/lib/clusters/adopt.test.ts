@@ -83,13 +83,12 @@ describe('discoverGroups', () => {
     expect(found.seenBy['prod-spot']).toEqual(['capacity-provider']);
     expect(chooseGroup('prod', found)).toBeUndefined();
     expect(chooseGroup('prod', found, 'prod-b')).toBe('prod-b');
-    const wrong = (() => {
-      try {
-        chooseGroup('prod', found, 'prod-c');
-      } catch (error) {
-        return error as Error & { exitCode: number; suggestions: string[] };
-      }
-    })();
+    let wrong: (Error & { exitCode: number; suggestions: string[] }) | undefined;
+    try {
+      chooseGroup('prod', found, 'prod-c');
+    } catch (error) {
+      wrong = error as typeof wrong;
+    }
     expect(wrong?.message).toMatch(/prod-c launches no instance of cluster prod/);
     expect(wrong?.exitCode).toBe(EXIT_CODES.usage);
     expect(wrong?.suggestions).toEqual(['Its groups: prod-a, prod-b, prod-spot; pass one with --asg.']);

@@ -1,4 +1,4 @@
-import type { EnvironmentList } from '../lib/environments/index.js';
+import type { AllRegionsEnvironmentList, EnvironmentList } from '../lib/environments/index.js';
 import { statusSeverity } from '../lib/environments/index.js';
 import { paint } from './style.js';
 
@@ -22,4 +22,19 @@ export function renderEnvironments(
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/** `ecspoc environments --all-regions` for people: the regions with environments, then those that could not be read. */
+export function renderAllRegions(
+  all: AllRegionsEnvironmentList,
+  stream: NodeJS.WriteStream = process.stdout,
+): string {
+  const withEnvironments = all.regions.filter((list) => list.environments.length > 0);
+  const parts = withEnvironments.map((list) => renderEnvironments(list, stream));
+  const empty = all.regions.length - withEnvironments.length;
+  if (withEnvironments.length === 0)
+    parts.push(`No ecspoc environment in ${all.regions.length} region(s).\n`);
+  else if (empty > 0) parts.push(`No ecspoc environment in the ${empty} other region(s) read.\n`);
+  for (const failure of all.failures) parts.push(`${failure.region}: not read: ${failure.message}\n`);
+  return parts.join('\n');
 }

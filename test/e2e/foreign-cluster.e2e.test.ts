@@ -104,6 +104,21 @@ describe('day-two commands on a cluster ecspoc did not deploy (--cluster)', () =
     expect(list.instances.reduce((n: number, i: { runningTasks: number }) => n + i.runningTasks, 0)).toBe(3);
   });
 
+  it('status --cluster: instances and services of the cluster, no stacks; events tail says it has no ecspoc rules', async () => {
+    const result = await runCli(['status', '--cluster', CLUSTER, '--json']);
+    expect(result.code).toBe(0);
+    const status = JSON.parse(result.stdout);
+    expect(status.stacks).toEqual([]);
+    expect(status.cluster).toMatchObject({ name: CLUSTER, found: true, instances: { active: 3, total: 3 } });
+    expect(status.services).toEqual([expect.objectContaining({ name: 'api', desired: 3, running: 3 })]);
+    expect(status.attention).toEqual([]);
+    const events = await runCli(['events', 'tail', '--cluster', CLUSTER]);
+    expect(events.code).toBe(2);
+    expect(events.stderr.split('\n')[0]).toBe(
+      `Error: Cluster ${CLUSTER} has none of ecspoc's event rules (they come with its cluster stack): events tail cannot read its events.`,
+    );
+  });
+
   it('logs tail --cluster --service: the group comes from the task definition', async () => {
     const stream = 'api/api/0123456789abcdef';
     await logs.send(new CreateLogStreamCommand({ logGroupName: LOG_GROUP, logStreamName: stream }));

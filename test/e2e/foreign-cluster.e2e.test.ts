@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +25,7 @@ import { type EcsAgent, startEcsAgent } from './helpers/ecs-agent.js';
 import { clientConfig } from './helpers/env.js';
 import { startSampler } from './helpers/sampler.js';
 import { type Scheduler, startScheduler } from './helpers/scheduler.js';
+import { sshG } from './helpers/ssh.js';
 
 /**
  * A cluster ecspoc did not deploy, built directly through the AWS APIs as Terraform or the console
@@ -159,13 +159,12 @@ describe('day-two commands on a cluster ecspoc did not deploy (--cluster)', () =
       .filter((i) => i.State?.Name === 'running');
     expect(running).toHaveLength(3);
     for (const instance of running) {
-      const resolved = spawnSync('ssh', ['-G', '-F', file, `ecspoc-${CLUSTER}-${instance.InstanceId}`], {
-        encoding: 'utf8',
-      });
-      expect(resolved.status).toBe(0);
-      expect(resolved.stdout).toContain(`hostname ${instance.PrivateIpAddress}\n`);
-      expect(resolved.stdout).toContain(
-        `proxycommand aws ssm start-session --target ${instance.InstanceId} `,
+      const host = sshG(file, `ecspoc-${CLUSTER}-${instance.InstanceId}`);
+      expect(host.hostname).toEqual([instance.PrivateIpAddress]);
+      expect(host.proxycommand?.[0]).toMatch(
+        new RegExp(
+          `^aws ssm start-session --target ${instance.InstanceId} --document-name AWS-StartSSHSession `,
+        ),
       );
     }
     const noWay = await runCli(['ssh-config', '--cluster', CLUSTER]);

@@ -116,6 +116,13 @@ export async function generateSshConfig(
   const fs = request.fs ?? nodeConfigFs;
   const via = options.via ?? 'bastion';
   const { adopt } = request;
+  if (adopt && options.bastionOnDemand) {
+    throw new UsageError(
+      'ON_DEMAND_NEEDS_STACK',
+      `--bastion-on-demand starts the bastion of an ecspoc environment; cluster ${adopt.cluster} has none.`,
+      { suggestions: [`ecspoc ssh-config --cluster ${adopt.cluster} --bastion INSTANCE_ID, or --via ssm`] },
+    );
+  }
   if (adopt && via === 'bastion' && !adopt.bastion) {
     throw new UsageError(
       'NO_WAY_IN',

@@ -23,15 +23,26 @@ Run it like moto_server: `python3 scripts/moto_server.py -H 127.0.0.1 -p PORT`.
 7. An EventBridge rule with an SNS target publishes the event JSON to the topic, as AWS does (moto
    raises NotImplementedError for SNS targets, so every PutEvents matching one of the bundle's rules
    failed with HTTP 500); the rule's other targets (the events log group) get moto's own delivery.
+8. CloudFormation creates `AWS::CloudWatch::Alarm` as AWS does, through CloudWatch's PutMetricAlarm,
+   with `Ref` giving the alarm name (moto's CloudFormation skipped the type: no alarm was made, and a
+   `Ref` to it broke the stack). This is the bastion's idle-stop alarm of templates/bastion.yml; an
+   alarm on one metric is carried whole, metric-math alarms (`Metrics`) are not.
+9. CloudFormation creates `AWS::EC2::InstanceConnectEndpoint` and `Ref` gives its id, `eice-` and 17
+   hex digits, as on AWS (moto knows neither the type nor the EC2 API; a skipped resource broke the
+   network stack's output naming it). Nothing can connect through it: it exists for what reads the
+   stack (ssh-config --via eice).
 
 Everything else is moto as shipped.
 """
 
 import copy
 import json
+import secrets
 import sys
 
-from moto.cloudformation.exceptions import ValidationError
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
+from moto.cloudformation.parsing import get_model_list
+from moto.core.common_models import CloudFormationModel
 from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult
@@ -196,8 +207,133 @@ def _say_no_updates_like_aws():
     CloudFormationResponse._validate_different_update = _validate_unchanged_update
 
 
+# --- 8. AWS::CloudWatch::Alarm ----------------------------------------------------------------------
+# AWS: the resource is made with PutMetricAlarm's properties, Ref returns the alarm name, and a
+# replacement or stack deletion deletes the alarm
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-alarm.html).
+# CloudWatch accepts the EC2 actions `arn:aws:automate:REGION:ec2:stop|terminate|reboot|recover` as
+# AlarmActions (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html);
+# moto stores actions as given, so nothing more is needed for them.
+
+
+class _CloudFormationAlarm(CloudFormationModel):
+    # moto files each model under the service its module names (moto.<service>.…).
+    __module__ = "moto.cloudwatch.cloudformation"
+
+    def __init__(self, name, arn):
+        self.name = name
+        self.arn = arn
+
+    @property
+    def physical_resource_id(self):
+        return self.name
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "AlarmName"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CloudWatch::Alarm"
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr == "Arn"
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name == "Arn":
+            return self.arn
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        from moto.cloudwatch.models import cloudwatch_backends
+
+        props = cloudformation_json.get("Properties", {})
+        name = props.get("AlarmName") or resource_name
+        alarm = cloudwatch_backends[account_id][region_name].put_metric_alarm(
+            name=name,
+            namespace=props.get("Namespace"),
+            metric_name=props.get("MetricName"),
+            comparison_operator=props.get("ComparisonOperator"),
+            evaluation_periods=int(props.get("EvaluationPeriods")),
+            period=int(props["Period"]) if props.get("Period") is not None else None,
+            threshold=float(props["Threshold"]) if props.get("Threshold") is not None else None,
+            statistic=props.get("Statistic"),
+            description=props.get("AlarmDescription"),
+            dimensions=[{"Name": d["Name"], "Value": d["Value"]} for d in props.get("Dimensions") or []],
+            alarm_actions=list(props.get("AlarmActions") or []),
+            ok_actions=list(props.get("OKActions") or []),
+            insufficient_data_actions=list(props.get("InsufficientDataActions") or []),
+            datapoints_to_alarm=int(props["DatapointsToAlarm"]) if props.get("DatapointsToAlarm") else None,
+            treat_missing_data=props.get("TreatMissingData"),
+            actions_enabled=str(props.get("ActionsEnabled", "true")).lower() == "true",
+        )
+        return cls(name, alarm.alarm_arn)
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+    ):
+        cls.delete_from_cloudformation_json(original_resource.name, cloudformation_json, account_id, region_name)
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        from moto.cloudwatch.models import cloudwatch_backends
+
+        cloudwatch_backends[account_id][region_name].delete_alarms([resource_name])
+
+
+# --- 9. AWS::EC2::InstanceConnectEndpoint -------------------------------------------------------------
+# AWS: Ref returns the endpoint id, e.g. eice-0123456789abcdef0
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-instanceconnectendpoint.html).
+
+
+class _CloudFormationInstanceConnectEndpoint(CloudFormationModel):
+    __module__ = "moto.ec2.cloudformation"
+
+    def __init__(self, endpoint_id, subnet_id):
+        self.id = endpoint_id
+        self.subnet_id = subnet_id
+
+    @property
+    def physical_resource_id(self):
+        return self.id
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::EC2::InstanceConnectEndpoint"
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return False
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json.get("Properties", {})
+        return cls("eice-" + secrets.token_hex(9)[:17], props.get("SubnetId"))
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+    ):
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        return None
+
+
 _page_ecs_lists()
 _say_no_updates_like_aws()
+# moto lists CloudFormation models once, on first use, from CloudFormationModel's subclasses: the two
+# above are defined before that.
+assert get_model_list.cache_info().currsize == 0
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -7,7 +7,8 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
     'Who and where am I, can I reach each service, which stacks of the environment exist';
   static override description =
     'Reports the account, caller identity, region, endpoint and profile in use; whether every AWS service ecspoc uses answers; ' +
-    "the environment's stacks and their status; and every problem found with what to do about it. Changes nothing.";
+    "the environment's stacks and their status; whether the programs ssh-config --via ssm|eice runs (aws, session-manager-plugin) are on PATH; " +
+    'and every problem found with what to do about it. Changes nothing.';
   static override examples = [
     '<%= config.bin %> doctor',
     '<%= config.bin %> doctor --env staging --profile ops --json',
@@ -24,6 +25,7 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
       endpointUrl: settings.endpointUrl,
       profile: settings.profile,
       ...(settings.services ? { services: settings.services } : {}),
+      ...(settings.sshVia ? { sshVia: settings.sshVia } : {}),
     });
     if (!this.jsonEnabled()) process.stdout.write(renderDoctor(report));
     return report;
@@ -58,6 +60,13 @@ export function renderDoctor(report: DoctorReport): string {
     ...(report.stacks.length > 0 && report.missingComponents.length > 0
       ? [`  not deployed: ${report.missingComponents.join(', ')}`]
       : []),
+    '',
+    'tools on this machine',
+    ...report.tools.map((t) =>
+      t.path
+        ? `  ${ok('ok  ')}  ${t.name.padEnd(22)} ${t.path}`
+        : `  ${bad('none')}  ${t.name.padEnd(22)} needed by ${t.neededFor}. ${t.install}`,
+    ),
     '',
     report.problems.length === 0 ? ok('No problems found.') : `${report.problems.length} problem(s):`,
     ...report.problems.flatMap((p) => [`  - ${p.message}`, `    Try: ${p.suggestion}`]),

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 
-import type { SshConfigResult, SshVia } from '../lib/ssh/index.js';
+import type { SshConfigResult } from '../lib/ssh/index.js';
 import { BaseCommand } from '../base-command.js';
 import { bastionFlag, clusterFlag } from '../flags/cluster.js';
 
@@ -62,12 +62,17 @@ export default class SshConfig extends BaseCommand<typeof SshConfig> {
   public async run(): Promise<SshConfigResult> {
     const { flags } = this;
     const { settings, aws, region } = await this.awsContext();
-    const [{ generateSshConfig, sshClients }, { expandConfigPath }, { renderSshConfigResult }] =
-      await Promise.all([
-        import('../lib/ssh/index.js'),
-        import('../lib/ssh/file.js'),
-        import('../ui/ssh-output.js'),
-      ]);
+    const [
+      { generateSshConfig, sshClients },
+      { expandConfigPath },
+      { renderSshConfigResult },
+      { resolveSshVia },
+    ] = await Promise.all([
+      import('../lib/ssh/index.js'),
+      import('../lib/ssh/file.js'),
+      import('../ui/ssh-output.js'),
+      import('../lib/ssh/via.js'),
+    ]);
     const adopt = await this.adoption(settings);
     const result = await generateSshConfig(sshClients(aws), {
       // A cluster named only on the command line names its own block and host aliases.
@@ -80,7 +85,7 @@ export default class SshConfig extends BaseCommand<typeof SshConfig> {
         bastionIdentityFile: flags['bastion-identity-file'],
         hostPrefix: flags['host-prefix'],
         proxy: flags.proxy as 'command' | 'jump',
-        via: (flags.via ?? settings.sshVia) as SshVia | undefined,
+        via: resolveSshVia(flags.via, settings.sshVia),
         bastionOnDemand: flags['bastion-on-demand'],
         region,
         profile: settings.profile,

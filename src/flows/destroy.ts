@@ -4,7 +4,7 @@
  */
 import type { AwsClients } from '../lib/aws/clients.js';
 import { InterruptedError, OperationError } from '../lib/errors.js';
-import type { DestroyResult } from '../lib/stacks/destroy.js';
+import type { DestroyContext, DestroyEvent, DestroyPlan, DestroyResult } from '../lib/stacks/destroy.js';
 import { describeActivity } from '../lib/stacks/events.js';
 import { renderDestroyPlan, renderDestroyResult } from '../ui/destroy-view.js';
 import { agree, confirmByTyping } from '../ui/prompt.js';
@@ -37,16 +37,12 @@ export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOu
     { readTemplates },
     { listEnvironmentStacks },
     destroy,
-    { systemClock },
-    changeset,
   ] = await Promise.all([
     import('@aws-sdk/client-cloudformation'),
     import('../lib/stacks/catalog.js'),
     import('../lib/stacks/templates.js'),
     import('../lib/stacks/reader.js'),
     import('../lib/stacks/destroy.js'),
-    import('../lib/time/clock.js'),
-    import('../lib/stacks/changeset.js'),
   ]);
   const { toAwsError } = await import('../lib/aws/clients.js');
   const declared = buildCatalog(request.env, request.services ? { declared: request.services } : {});
@@ -69,28 +65,18 @@ export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOu
   const templates = await readTemplates(catalog.components);
   const running = new Set<string>();
   let progress = await createProgress([], { json: true });
-  const context = {
-    env: request.env,
-    cfn: request.aws.client(CloudFormationClient),
-    s3: async () => request.aws.client((await import('@aws-sdk/client-s3')).S3Client),
-    ecr: async () => request.aws.client((await import('@aws-sdk/client-ecr')).ECRClient),
-    timing: { clock: systemClock, pollIntervalMs: changeset.DEFAULT_POLL_INTERVAL_MS },
-    concurrency: request.concurrency ?? 8,
-    // Planning is read-only and needs no Ctrl-C handling; the deletions get the flow's signal below.
-    signal: new AbortController().signal,
-    emit: (event: import('../lib/stacks/destroy.js').DestroyEvent) => {
-      const task = progress.task(event.component);
-      if (event.type === 'started') running.add(event.component);
-      else if (event.type === 'activity') task.update(describeActivity(event.activity));
-      else {
-        running.delete(event.component);
-        const r = event.result;
-        if (r.status === 'deleted') task.succeed(r.reason ?? 'deleted');
-        else if (r.status === 'failed') task.fail(r.reason ?? 'failed');
-        else task.skip(r.reason ?? 'skipped');
-      }
-    },
-  };
+  const context = await destroyContext(request.aws, request.env, request.concurrency, (event) => {
+    const task = progress.task(event.component);
+    if (event.type === 'started') running.add(event.component);
+    else if (event.type === 'activity') task.update(describeActivity(event.activity));
+    else {
+      running.delete(event.component);
+      const r = event.result;
+      if (r.status === 'deleted') task.succeed(r.reason ?? 'deleted');
+      else if (r.status === 'failed') task.fail(r.reason ?? 'failed');
+      else task.skip(r.reason ?? 'skipped');
+    }
+  });
   const plan = await destroy.planDestroy(catalog, templates, existing, context);
   const err = process.stderr;
   if (plan.targets.length === 0) {
@@ -110,20 +96,15 @@ export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOu
     request.env,
     { yes: request.yes, action: `destroy environment "${request.env}"` },
   );
-  const holding = plan.stores.filter((s) => !s.empty);
-  let emptyStores = request.emptyBuckets;
-  if (!emptyStores && holding.length > 0) {
-    if (canPrompt() && !request.yes) {
-      emptyStores = await agree(
-        `Empty ${holding.map((s) => `${s.kind} ${s.name}`).join(', ')} first? Their data is lost.`,
-        { yes: false, action: 'empty buckets' },
-      );
-    } else if (!request.json) {
-      err.write(
-        `Not emptying ${holding.map((s) => s.name).join(', ')} (pass --empty-buckets to): their stacks cannot be deleted while they hold data.\n`,
-      );
-    }
-  }
+  const emptyStores = await agreeToEmpty(plan.stores, {
+    given: request.emptyBuckets,
+    yes: request.yes,
+    json: request.json,
+    question: (names) => `Empty ${names} first? Their data is lost.`,
+    action: 'empty buckets',
+    refusal: (names) =>
+      `Not emptying ${names} (pass --empty-buckets to): their stacks cannot be deleted while they hold data.`,
+  });
 
   const stillDeleting = () => [...running].join(', ') || 'none';
   const result: DestroyResult = await withInterrupt(
@@ -148,7 +129,7 @@ export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOu
   );
   if (!emptyStores) {
     const byComponent = new Set(result.stacks.filter((s) => s.status !== 'deleted').map((s) => s.component));
-    for (const store of holding.filter((s) => byComponent.has(s.component))) {
+    for (const store of plan.stores.filter((s) => !s.empty && byComponent.has(s.component))) {
       result.retained.push({
         component: store.component,
         logicalId: store.name,
@@ -178,4 +159,59 @@ export async function runDestroyFlow(request: DestroyRequest): Promise<DestroyOu
     );
   }
   return succeeded(result);
+}
+
+/**
+ * The destroy engine's context on real clients: CloudFormation, S3 and ECR (loaded when a store is
+ * emptied), the system clock. `destroy` and `deploy --prune` both delete through it.
+ */
+export async function destroyContext(
+  aws: AwsClients,
+  env: string,
+  concurrency: number | undefined,
+  emit: (event: DestroyEvent) => void,
+): Promise<DestroyContext> {
+  const [{ CloudFormationClient }, { systemClock }, changeset] = await Promise.all([
+    import('@aws-sdk/client-cloudformation'),
+    import('../lib/time/clock.js'),
+    import('../lib/stacks/changeset.js'),
+  ]);
+  return {
+    env,
+    cfn: aws.client(CloudFormationClient),
+    s3: async () => aws.client((await import('@aws-sdk/client-s3')).S3Client),
+    ecr: async () => aws.client((await import('@aws-sdk/client-ecr')).ECRClient),
+    timing: { clock: systemClock, pollIntervalMs: changeset.DEFAULT_POLL_INTERVAL_MS },
+    concurrency: concurrency ?? 8,
+    // Planning is read-only and needs no Ctrl-C handling; a flow gives the deletions its signal.
+    signal: new AbortController().signal,
+    emit,
+  };
+}
+
+/**
+ * Whether to empty the buckets or repositories that still hold data before their stacks are
+ * deleted: yes when the flag was given; otherwise asked on a terminal (unless --yes, which never
+ * agrees to lose data by itself), else a line saying how to, and no.
+ */
+export async function agreeToEmpty(
+  stores: DestroyPlan['stores'],
+  options: {
+    given: boolean;
+    yes: boolean;
+    json: boolean;
+    question: (names: string) => string;
+    action: string;
+    refusal: (names: string) => string;
+  },
+): Promise<boolean> {
+  const holding = stores.filter((s) => !s.empty);
+  if (options.given || holding.length === 0) return options.given;
+  if (canPrompt() && !options.yes)
+    return agree(options.question(holding.map((s) => `${s.kind} ${s.name}`).join(', ')), {
+      yes: false,
+      action: options.action,
+    });
+  if (!options.json) process.stderr.write(options.refusal(holding.map((s) => s.name).join(', ')) + '\n');
+  return false;
 }

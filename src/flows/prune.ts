@@ -6,8 +6,7 @@
 import type { AwsClients } from '../lib/aws/clients.js';
 import type { DestroyResult } from '../lib/stacks/destroy.js';
 import type { EnvironmentSurvey, PrunePlan } from '../lib/stacks/prune.js';
-import { agree } from '../ui/prompt.js';
-import { canPrompt } from '../ui/terminal.js';
+import { agreeToEmpty, destroyContext } from './destroy.js';
 
 /** Lists and describes the environment's stacks (ListStacks, then DescribeStacks for the non-shared ones). */
 export async function survey(aws: AwsClients, env: string): Promise<EnvironmentSurvey> {
@@ -52,43 +51,26 @@ export async function executePrune(
   plan: PrunePlan,
   options: { yes: boolean; emptyRepositories: boolean; json: boolean; concurrency?: number },
 ): Promise<DestroyResult> {
-  const [{ CloudFormationClient }, destroy, { readTemplates }, { systemClock }, changeset] =
-    await Promise.all([
-      import('@aws-sdk/client-cloudformation'),
-      import('../lib/stacks/destroy.js'),
-      import('../lib/stacks/templates.js'),
-      import('../lib/time/clock.js'),
-      import('../lib/stacks/changeset.js'),
-    ]);
-  const context = {
-    env: plan.env,
-    cfn: aws.client(CloudFormationClient),
-    s3: async () => aws.client((await import('@aws-sdk/client-s3')).S3Client),
-    ecr: async () => aws.client((await import('@aws-sdk/client-ecr')).ECRClient),
-    timing: { clock: systemClock, pollIntervalMs: changeset.DEFAULT_POLL_INTERVAL_MS },
-    concurrency: options.concurrency ?? 8,
-    emit: (event: import('../lib/stacks/destroy.js').DestroyEvent) => {
-      if (event.type === 'finished' && !options.json)
-        process.stderr.write(
-          `  pruned ${event.result.stackName}: ${event.result.status}${event.result.reason ? ` (${event.result.reason})` : ''}\n`,
-        );
-    },
-  };
+  const [destroy, { readTemplates }] = await Promise.all([
+    import('../lib/stacks/destroy.js'),
+    import('../lib/stacks/templates.js'),
+  ]);
+  const context = await destroyContext(aws, plan.env, options.concurrency, (event) => {
+    if (event.type === 'finished' && !options.json)
+      process.stderr.write(
+        `  pruned ${event.result.stackName}: ${event.result.status}${event.result.reason ? ` (${event.result.reason})` : ''}\n`,
+      );
+  });
   const templates = await readTemplates(plan.catalog.components);
   const destroyPlan = await destroy.planDestroy(plan.catalog, templates, plan.stacks, context);
-  const holding = destroyPlan.stores.filter((s) => !s.empty);
-  let emptyStores = options.emptyRepositories;
-  if (!emptyStores && holding.length > 0) {
-    if (canPrompt() && !options.yes) {
-      emptyStores = await agree(
-        `Empty ${holding.map((s) => `${s.kind} ${s.name}`).join(', ')} first? Its images are lost.`,
-        { yes: false, action: 'empty repositories' },
-      );
-    } else if (!options.json) {
-      process.stderr.write(
-        `Not emptying ${holding.map((s) => s.name).join(', ')} (pass --empty-repositories to): its stack cannot be deleted while it holds images.\n`,
-      );
-    }
-  }
+  const emptyStores = await agreeToEmpty(destroyPlan.stores, {
+    given: options.emptyRepositories,
+    yes: options.yes,
+    json: options.json,
+    question: (names) => `Empty ${names} first? Its images are lost.`,
+    action: 'empty repositories',
+    refusal: (names) =>
+      `Not emptying ${names} (pass --empty-repositories to): its stack cannot be deleted while it holds images.`,
+  });
   return destroy.executeDestroy(destroyPlan, { emptyStores }, context);
 }

@@ -31,7 +31,12 @@ export function renderBastionStatus(bastion: BastionStatus): string {
     `uptime       ${
       bastion.uptimeSeconds !== undefined
         ? `${formatUptime(bastion.uptimeSeconds)} (since ${bastion.launchTime})`
-        : `- (last started ${bastion.launchTime ?? 'never'})`
+        : `- (last started ${bastion.launchTime ?? 'never'}${bastion.lastStopped ? `, stopped ${bastion.lastStopped}` : ''})`
+    }`,
+    `parking      ${
+      bastion.idleStop
+        ? `idle stop after ${bastion.idleStop.minutes} min without SSH traffic (alarm ${bastion.idleStop.alarmName})`
+        : `off (ecspoc deploy bastion --env ${bastion.env} --parameter bastion.IdleStopMinutes=30 turns it on)`
     }`,
   ];
   return lines.join('\n') + '\n';

@@ -399,11 +399,16 @@ describe('the stack bundle deployed into moto through the catalog', () => {
       network: [
         'NatGateway2Eip AWS::EC2::EIP',
         'NatGateway2 AWS::EC2::NatGateway',
+        'InstanceConnect AWS::EC2::InstanceConnectEndpoint',
         'FlowLogGroup AWS::Logs::LogGroup',
         'FlowLogRole AWS::IAM::Role',
         'FlowLog AWS::EC2::FlowLog',
       ],
-      bastion: ['BastionRole AWS::IAM::Role', 'BastionInstanceProfile AWS::IAM::InstanceProfile'],
+      bastion: [
+        'BastionRole AWS::IAM::Role',
+        'BastionInstanceProfile AWS::IAM::InstanceProfile',
+        'IdleStopAlarm AWS::CloudWatch::Alarm',
+      ],
       'load-balancer': ['HttpRedirectListener AWS::ElasticLoadBalancingV2::Listener'],
       // 404 has a task role of its own (task-roles stack); ECS Exec is attached to it instead.
       'service-404': ['ExecTaskRole AWS::IAM::Role'],

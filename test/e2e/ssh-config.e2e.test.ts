@@ -1,4 +1,5 @@
 import { DescribeAutoScalingGroupsCommand, AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   DescribeInstancesCommand,
   EC2Client,
@@ -13,7 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { deployBundle, type DeployedBundle } from './helpers/bundle.js';
+import { deployBundle, type DeployedBundle, TEST_SSH_CIDR } from './helpers/bundle.js';
 import { spawn } from 'node:child_process';
 
 import { BIN, cliEnv, collect, ROOT, runCli, TEST_HOME } from './helpers/cli.js';
@@ -30,6 +31,7 @@ const config = clientConfig();
 const ec2 = new EC2Client(config);
 const ecs = new ECSClient(config);
 const autoscaling = new AutoScalingClient(config);
+const cfn = new CloudFormationClient(config);
 
 let bundle: DeployedBundle;
 /** Running container instances: EC2 instance id → private address. */
@@ -108,6 +110,7 @@ afterAll(() => {
   ec2.destroy();
   ecs.destroy();
   autoscaling.destroy();
+  cfn.destroy();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -396,6 +399,83 @@ describe('ecspoc ssh-config against a deployed environment', () => {
     expect(argv.at(-1)).toBe(instance.PublicIpAddress);
     expect(argv.at(-1)).not.toBe(before);
   }, 240_000);
+
+  it('deploy with network.InstanceConnectEndpoint=enabled and bastion.IdleStopMinutes=30: an idle-stop alarm whose action stops the bastion; --via eice tunnels through the endpoint', async () => {
+    const deployed = await runCli(
+      [
+        'deploy',
+        'network',
+        'bastion',
+        '--env',
+        ENV,
+        '--parameter',
+        'network.InstanceConnectEndpoint=enabled',
+        '--parameter',
+        'bastion.IdleStopMinutes=30',
+        '--parameter',
+        `bastion.SshCidr=${TEST_SSH_CIDR}`,
+        '--yes',
+      ],
+      { timeoutMs: 120_000 },
+    );
+    expect(deployed.code).toBe(0);
+    const bastionId = bundle.outputs.bastion!.BastionInstanceId;
+
+    // The project has no CloudWatch client: the test asks CloudWatch's Query API itself (moto does not
+    // check signatures, only the service the credential scope names).
+    const alarmName = `ecspoc-${ENV}-bastion-idle-stop`;
+    const answer = await fetch(config.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: new URLSearchParams({
+        Action: 'DescribeAlarms',
+        Version: '2010-08-01',
+        'AlarmNames.member.1': alarmName,
+      }),
+    });
+    const xml = await answer.text();
+    const field = (name: string) =>
+      [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((m) => m[1]);
+    expect(field('AlarmName')).toEqual([alarmName]);
+    expect(xml).toContain(
+      '<AlarmActions><member>arn:aws:automate:us-east-1:ec2:stop</member></AlarmActions>',
+    );
+    expect(field('MetricName')).toEqual(['NetworkPacketsIn']);
+    expect(field('Value')).toEqual([bastionId]);
+    // 30 minutes of 5-minute data points.
+    expect(field('Period')).toEqual(['300']);
+    expect(field('EvaluationPeriods')).toEqual(['6']);
+
+    const status = await runCli(['bastion', 'status', '--env', ENV, '--json']);
+    expect(JSON.parse(status.stdout).idleStop).toEqual({ minutes: 30, alarmName });
+    const human = await runCli(['bastion', 'status', '--env', ENV]);
+    expect(human.stdout).toContain(
+      `parking      idle stop after 30 min without SSH traffic (alarm ${alarmName})\n`,
+    );
+
+    const endpointId = (
+      await cfn.send(new DescribeStacksCommand({ StackName: `ecspoc-${ENV}-network` }))
+    ).Stacks![0].Outputs!.find((o) => o.OutputKey === 'InstanceConnectEndpointId')!.OutputValue!;
+    expect(endpointId).toMatch(/^eice-[0-9a-f]{17}$/);
+    const result = await runCli(['ssh-config', '--env', ENV, '--via', 'eice', '--region', 'us-east-1']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain(`Host ecspoc-${ENV}-bastion`);
+    const file = join(work, 'eice');
+    writeFileSync(file, result.stdout);
+    for (const [instanceId, privateIp] of running) {
+      const host = sshG(file, `ecspoc-${ENV}-${instanceId}`);
+      expect(host.hostname).toEqual([privateIp]);
+      // The endpoint URL in use follows (--endpoint-url): the tunnel goes where the CLI went.
+      const tunnel = `aws ec2-instance-connect open-tunnel --instance-id ${instanceId} --instance-connect-endpoint-id ${endpointId} --remote-port %p --region us-east-1`;
+      expect(host.proxycommand).toHaveLength(1);
+      expect(host.proxycommand![0]!.slice(0, tunnel.length)).toBe(tunnel);
+    }
+    expect(result.stdout).not.toContain(stoppedInstanceId);
+  }, 180_000);
 
   it('an environment without a bastion: status says missing, start names the deploy command', async () => {
     const status = await runCli(['bastion', 'status', '--env', 'nobastion', '--json']);

@@ -3,10 +3,11 @@ import { BaseCommand } from '../../base-command.js';
 
 export default class BastionStatusCommand extends BaseCommand<typeof BastionStatusCommand> {
   static override readsExistingEnvironment = true;
-  static override summary = "The bastion's state, addresses, instance type and uptime";
+  static override summary = "The bastion's state, addresses, instance type, uptime and parking";
   static override description =
     'Finds the bastion from its stack (ecspoc-<env>-bastion, output BastionInstanceId) and shows its EC2 state, ' +
-    'public and private address, instance type and uptime. A missing bastion is reported as state "missing". Changes nothing.';
+    'public and private address, instance type and uptime, when it last stopped, and its parking (the idle-stop alarm ' +
+    'that IdleStopMinutes on the bastion stack adds). A missing bastion is reported as state "missing". Changes nothing.';
   static override examples = [
     '<%= config.bin %> bastion status',
     '<%= config.bin %> bastion status --env staging --json',

@@ -49,6 +49,17 @@ export interface BastionStatus {
   launchTime?: string;
   /** Seconds since the last start, while running. */
   uptimeSeconds?: number;
+  /** When the instance last stopped (ISO 8601), from EC2's state transition reason, while stopped. */
+  lastStopped?: string;
+  /** Parking: the idle-stop alarm the bastion stack has with IdleStopMinutes; absent when it is off. */
+  idleStop?: BastionIdleStop;
+}
+
+/** The bastion stack's idle-stop alarm (templates/bastion.yml, outputs IdleStopMinutes and IdleStopAlarmName). */
+export interface BastionIdleStop {
+  /** Minutes without SSH traffic after which the alarm stops the bastion. */
+  minutes: number;
+  alarmName: string;
 }
 
 /** What starting or stopping reports while it works; the command draws these. */
@@ -118,7 +129,25 @@ export async function findBastion(
   if (!instanceId) return missing(`stack ${name} (${stack.status}) has no output BastionInstanceId`);
   const instance = await describeInstance(clients.ec2, instanceId);
   if (!instance) return missing(`instance ${instanceId} of stack ${name} no longer exists`, instanceId);
-  return toBastionStatus(env, name, instance, clock.now());
+  const idleStop = idleStopOf(stack.outputs);
+  return { ...toBastionStatus(env, name, instance, clock.now()), ...(idleStop ? { idleStop } : {}) };
+}
+
+/** The parking settings the bastion stack's outputs name; undefined when IdleStopMinutes is 0 (no alarm). */
+export function idleStopOf(outputs: Readonly<Record<string, string>>): BastionIdleStop | undefined {
+  const minutes = Number(outputs.IdleStopMinutes);
+  const alarmName = outputs.IdleStopAlarmName;
+  return alarmName && minutes > 0 ? { minutes, alarmName } : undefined;
+}
+
+/**
+ * When EC2 last stopped the instance, for display only. The API documents StateTransitionReason as
+ * free text that may be empty; after a stop EC2 writes "User initiated (2026-01-01 12:00:00 GMT)",
+ * whoever asked (the operator or the idle-stop alarm's EC2 action). Any other text: no time is shown.
+ */
+function stoppedAt(instance: Instance): string | undefined {
+  const match = /\((\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) GMT\)/.exec(instance.StateTransitionReason ?? '');
+  return match ? `${match[1]}T${match[2]}.000Z` : undefined;
 }
 
 /**
@@ -152,6 +181,7 @@ export function missingBastion(
 export function toBastionStatus(env: string, name: string, instance: Instance, now: number): BastionStatus {
   const state = (instance.State?.Name ?? 'pending') as BastionState;
   const launched = instance.LaunchTime ? new Date(instance.LaunchTime) : undefined;
+  const stopped = stoppedAt(instance);
   return {
     env,
     stackName: name,
@@ -165,6 +195,7 @@ export function toBastionStatus(env: string, name: string, instance: Instance, n
     ...(state === 'running' && launched
       ? { uptimeSeconds: Math.max(0, Math.floor((now - launched.getTime()) / 1000)) }
       : {}),
+    ...(state === 'stopped' && stopped ? { lastStopped: stopped } : {}),
   };
 }
 

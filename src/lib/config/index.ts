@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 
 import type { AdoptRequest } from '../clusters/adopt.js';
 import { UsageError } from '../errors.js';
+import { sshViaProblem } from '../ssh/via.js';
 import { envNameProblem } from '../stacks/names.js';
 import {
   didYouMean,
@@ -148,6 +149,11 @@ function checkConfig(value: unknown, path: string): ConfigFile {
   for (const key of STRING_KEYS) {
     if (record[key] !== undefined && typeof record[key] !== 'string') fail(`"${key}" must be a string`);
   }
+  const checkVia = (value: unknown, key: string) => {
+    const problem = value === undefined ? undefined : sshViaProblem(value);
+    if (problem) fail(`"${key}" ${problem}`);
+  };
+  checkVia(record.sshVia, 'sshVia');
   // Service mistakes are collected and refused together: one message names every one of them.
   const problems: string[] = [];
   const services =
@@ -171,6 +177,7 @@ function checkConfig(value: unknown, path: string): ConfigFile {
       if (env.cluster === undefined)
         for (const key of ADOPT_KEYS.slice(1))
           if (env[key] !== undefined) fail(`environments.${name}.${key} needs environments.${name}.cluster`);
+      checkVia(env.sshVia, `environments.${name}.sshVia`);
       if (env.parameters !== undefined)
         checkStringMap(env.parameters, `environments.${name}.parameters`, fail);
       if (env.components !== undefined) {

@@ -17,6 +17,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AwsClients, toAwsError } from '../aws/clients.js';
 import { buildCatalog } from '../stacks/catalog.js';
 import { type EnvironmentStack, listEnvironmentStacks } from '../stacks/reader.js';
+import { checkLocalTools, type LocalTool, missingToolProblems } from './tools.js';
 
 /** One service's answer to a cheap read call. */
 export interface ServiceCheck {
@@ -57,6 +58,8 @@ export interface DoctorReport {
   stacks: EnvironmentStack[];
   /** Components of the bundle that have no stack yet. */
   missingComponents: string[];
+  /** Programs on this machine that the ways into the instances run (session-manager-plugin, aws). */
+  tools: LocalTool[];
   problems: Problem[];
 }
 
@@ -68,6 +71,10 @@ export interface DoctorInput {
   profile?: string;
   /** Declared services of the environment; none: the samples. */
   services?: readonly import('../config/services.js').ServiceDeclaration[];
+  /** `sshVia` of the config file: a missing program that way needs is a problem, not just a note. */
+  sshVia?: string;
+  /** PATH to look programs up in; default the process's. */
+  path?: string;
 }
 
 const ATTENTION = /(FAILED|ROLLBACK_COMPLETE|REVIEW_IN_PROGRESS)$/;
@@ -151,6 +158,8 @@ export async function runDoctor(aws: AwsClients, input: DoctorInput): Promise<Do
           : `ecspoc deploy ${stack.component} --env ${input.env}`,
     });
   }
+  const tools = checkLocalTools(input.path ?? process.env.PATH);
+  problems.push(...missingToolProblems(tools, input.sshVia));
   if (stacks.length === 0 && stacksResult.error === undefined) {
     problems.push({
       message: `Environment "${input.env}" has no stacks in ${input.region}.`,
@@ -169,6 +178,7 @@ export async function runDoctor(aws: AwsClients, input: DoctorInput): Promise<Do
     trail,
     stacks,
     missingComponents: stacksResult.error === undefined ? missingComponents : [],
+    tools,
     problems,
   };
 }

@@ -4,6 +4,7 @@ import SSHConfig, { type Line, LineType } from 'ssh-config';
 import { deployBastionHint, startBastionHint } from '../bastion/index.js';
 import { UsageError } from '../errors.js';
 import type { SshInventory } from './discover.js';
+import { sshViaProblem, type SshVia } from './via.js';
 
 /** How the Host blocks are written; the flags of `ecspoc ssh-config`. */
 export interface SshConfigOptions {
@@ -29,10 +30,7 @@ export interface SshConfigOptions {
   endpointUrl?: string;
 }
 
-/** The ways `ssh-config` reaches container instances. */
-export const SSH_VIAS = ['bastion', 'ssm', 'eice'] as const;
-/** One of SSH_VIAS. */
-export type SshVia = (typeof SSH_VIAS)[number];
+export { SSH_VIAS, type SshVia } from './via.js';
 
 /** What the block needs beyond the inventory: the EC2 Instance Connect Endpoint for `via: eice`. */
 export interface BlockContext {
@@ -135,8 +133,9 @@ export function normaliseOptions(
     );
   }
   const via = options.via ?? 'bastion';
-  if (!(SSH_VIAS as readonly string[]).includes(via)) {
-    throw new UsageError('SSH_VIA_INVALID', `--via must be bastion, ssm or eice, not "${String(via)}".`, {
+  const viaProblem = sshViaProblem(via);
+  if (viaProblem) {
+    throw new UsageError('SSH_VIA_INVALID', `--via ${viaProblem}.`, {
       suggestions: [`Try: ecspoc ssh-config --env ${env} --via ssm`],
     });
   }
@@ -403,7 +402,7 @@ export function readBlockOptions(blockText: string): SshConfigOptions | undefine
     const parsed = JSON.parse(line.slice(OPTIONS_PREFIX.length)) as Partial<SshConfigOptions>;
     if (typeof parsed.user !== 'string' || (parsed.proxy !== 'command' && parsed.proxy !== 'jump'))
       return undefined;
-    if (parsed.via !== undefined && !(SSH_VIAS as readonly string[]).includes(parsed.via)) return undefined;
+    if (parsed.via !== undefined && sshViaProblem(parsed.via)) return undefined;
     return parsed as SshConfigOptions;
   } catch {
     return undefined;

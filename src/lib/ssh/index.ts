@@ -7,6 +7,7 @@ import type { AdoptRequest } from '../clusters/adopt.js';
 import { type BastionStatus, deployBastionHint, startBastionHint } from '../bastion/index.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { OperationError, UsageError } from '../errors.js';
+import { checkLocalTools } from '../doctor/tools.js';
 import { unifiedDiff } from './diff.js';
 import { type DiscoveryClients, discoverHosts, type SkippedInstance } from './discover.js';
 import {
@@ -50,12 +51,19 @@ export interface SshConfigRequest {
   fs?: ConfigFs;
   clock?: Clock;
   cwd?: string;
+  /** PATH to look the Session Manager plugin up in for `via: ssm`; default the process's. */
+  path?: string;
 }
 
 /** Something the operator should know about the generated config, and what to do about it. */
 export interface SshConfigWarning {
   code:
-    'BASTION_MISSING' | 'BASTION_STOPPED' | 'BASTION_NO_ADDRESS' | 'CLUSTER_MISSING' | 'INSTANCES_LEFT_OUT';
+    | 'BASTION_MISSING'
+    | 'BASTION_STOPPED'
+    | 'BASTION_NO_ADDRESS'
+    | 'CLUSTER_MISSING'
+    | 'INSTANCES_LEFT_OUT'
+    | 'SSM_PLUGIN_MISSING';
   message: string;
   suggestion?: string;
 }
@@ -165,13 +173,16 @@ export async function generateSshConfig(
     clusterFound: inventory.clusterFound,
     hosts: block.hosts,
     skipped: inventory.skipped,
-    warnings: warningsFor(
-      options,
-      inventory.bastion,
-      inventory.clusterName,
-      inventory.clusterFound,
-      inventory.skipped,
-    ),
+    warnings: [
+      ...warningsFor(
+        options,
+        inventory.bastion,
+        inventory.clusterName,
+        inventory.clusterFound,
+        inventory.skipped,
+      ),
+      ...(via === 'ssm' ? pluginWarning(request.path ?? process.env.PATH) : []),
+    ],
     config: block.text,
   };
   if (!file) return { ...base, written: false, changed: false };
@@ -282,6 +293,22 @@ export async function findInstanceConnectEndpoint(
     );
   }
   return id;
+}
+
+/**
+ * `aws ssm start-session` hands the session to session-manager-plugin; without it every ProxyCommand
+ * of the block fails. The block is still written (the plugin may be installed next), with this said once.
+ */
+function pluginWarning(path: string | undefined): SshConfigWarning[] {
+  const plugin = checkLocalTools(path).find((tool) => tool.name === 'session-manager-plugin')!;
+  if (plugin.path) return [];
+  return [
+    {
+      code: 'SSM_PLUGIN_MISSING',
+      message: 'session-manager-plugin is not on PATH: ssh through these hosts fails until it is installed.',
+      suggestion: plugin.install,
+    },
+  ];
 }
 
 function warningsFor(

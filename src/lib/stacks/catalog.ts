@@ -482,8 +482,12 @@ function cluster(env: string): ComponentSpec {
       VpcId: { component: 'network', output: 'VpcId' },
       PrivateSubnetIds: { component: 'network', output: 'PrivateSubnetIds' },
       LoadBalancerSecurityGroupId: { component: 'load-balancer', output: 'LoadBalancerSecurityGroupId' },
-      // Instances accept SSH from the bastion's security group only.
+      // Instances accept SSH from the bastion's security group and the Instance Connect Endpoint's.
       BastionSecurityGroupId: { component: 'bastion', output: 'BastionSecurityGroupId' },
+      InstanceConnectEndpointSecurityGroupId: {
+        component: 'network',
+        output: 'InstanceConnectEndpointSecurityGroupId',
+      },
     },
     operatorParameters: [],
     capabilities: ['CAPABILITY_NAMED_IAM'],

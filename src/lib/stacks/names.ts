@@ -161,8 +161,14 @@ export const EVENT_RULES = [
 
 export type EventRule = (typeof EVENT_RULES)[number];
 
+/**
+ * The two deploy-failure rules beside them ("CloudFormation Stack Status Change" and CodePipeline
+ * FAILED), which publish to the deploy-error topic.
+ */
+export const DEPLOY_FAILURE_RULES = ['stack-failed', 'pipeline-failed'] as const;
+
 /** EventBridge rule of one of the five event kinds. */
-export function eventRuleName(env: string, rule: EventRule): string {
+export function eventRuleName(env: string, rule: EventRule | (typeof DEPLOY_FAILURE_RULES)[number]): string {
   return `ecspoc-${env}-${rule}`;
 }
 
@@ -177,4 +183,18 @@ export function eventTopicName(env: string, rule: EventRule): string {
  */
 export function eventsLogGroup(env: string): string {
   return `/aws/events/ecspoc-${env}`;
+}
+
+/** The Logs resource policy that lets EventBridge write to the events log group (one per environment). */
+export function eventsPolicyName(env: string): string {
+  return `ecspoc-${env}-events`;
+}
+
+/**
+ * An IAM role (or instance profile) of the bundle: `what` is `instance`, `exec-<slug>`, `build-<slug>`…
+ * IAM names are global to the account, so the region is part of them: one environment name stays
+ * usable in two regions. Service parts use serviceSlug, since role names end at 64 characters.
+ */
+export function iamName(env: string, region: string, what: string): string {
+  return `ecspoc-${env}-${region}-${what}`;
 }

@@ -55,12 +55,13 @@ export function createDeployContext(aws: AwsClients, options: SessionOptions): D
     resolveSsmParameters: ssmResolver(aws),
     checkNewStacks: async (components) => {
       const { checkNamesFree } = await import('./preflight.js');
-      const { probeExistence, callerAccount } = await import('./preflight-aws.js');
+      const { probeExistence, callerAccount, listLogPolicies } = await import('./preflight-aws.js');
       const accountId = await callerAccount(aws);
       await checkNamesFree(
         components,
         { env: options.env, accountId, region: options.region },
         probeExistence(aws),
+        listLogPolicies(aws),
       );
     },
     ...(options.signal ? { signal: options.signal } : {}),

@@ -33,6 +33,30 @@ describe('bastion output', () => {
     expect(text).toContain('uptime       - (last started 2026-01-01T10:00:00.000Z)\n');
   });
 
+  it('shows parking: the idle stop and its alarm, or how to turn it on, and when it last stopped', () => {
+    const stopped = {
+      env: 'dev',
+      stackName: 'ecspoc-dev-bastion',
+      state: 'stopped' as const,
+      instanceId: 'i-0b',
+      launchTime: '2026-01-01T10:00:00.000Z',
+      lastStopped: '2026-01-01T11:40:07.000Z',
+    };
+    const parked = renderBastionStatus({
+      ...stopped,
+      idleStop: { minutes: 30, alarmName: 'ecspoc-dev-bastion-idle-stop' },
+    });
+    expect(parked).toContain(
+      'uptime       - (last started 2026-01-01T10:00:00.000Z, stopped 2026-01-01T11:40:07.000Z)\n',
+    );
+    expect(parked).toContain(
+      'parking      idle stop after 30 min without SSH traffic (alarm ecspoc-dev-bastion-idle-stop)\n',
+    );
+    expect(renderBastionStatus(stopped)).toContain(
+      'parking      off (ecspoc deploy bastion --env dev --parameter bastion.IdleStopMinutes=30 turns it on)\n',
+    );
+  });
+
   it('names the reason of a missing bastion', () => {
     expect(
       renderBastionStatus({

@@ -86,6 +86,44 @@ describe('findBastion', () => {
     });
   });
 
+  it('carries the parking the stack has: the idle-stop minutes and alarm, from its outputs', async () => {
+    mockStacks({
+      'ecspoc-dev-bastion': {
+        BastionInstanceId: 'i-0b',
+        IdleStopMinutes: '30',
+        IdleStopAlarmName: 'ecspoc-dev-bastion-idle-stop',
+      },
+    });
+    instanceStates('running');
+    const bastion = await findBastion(clients(), 'dev', noonClock());
+    expect(bastion.idleStop).toEqual({ minutes: 30, alarmName: 'ecspoc-dev-bastion-idle-stop' });
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 1);
+  });
+
+  it('has no parking when the stack has no idle-stop alarm (IdleStopMinutes 0)', async () => {
+    instanceStates('running');
+    expect((await findBastion(clients(), 'dev', noonClock())).idleStop).toBeUndefined();
+  });
+
+  it("reads when a stopped bastion stopped from EC2's state transition reason", async () => {
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            {
+              InstanceId: 'i-0b',
+              State: { Name: 'stopped' },
+              StateTransitionReason: 'User initiated (2026-01-01 11:40:07 GMT)',
+              LaunchTime: new Date('2026-01-01T11:00:00Z'),
+            },
+          ],
+        },
+      ],
+    });
+    const bastion = await findBastion(clients(), 'dev', noonClock());
+    expect(bastion.lastStopped).toBe('2026-01-01T11:40:07.000Z');
+  });
+
   it('gives no uptime while stopped', async () => {
     instanceStates('stopped');
     const bastion = await findBastion(clients(), 'dev', noonClock());

@@ -135,6 +135,54 @@ describe('prepareBastionTunnel', () => {
     await expect(run).rejects.toThrow(TimeoutError);
   });
 
+  it('refuses a terminated bastion with the command that deploys a new one, without starting anything', async () => {
+    instanceStates('terminated');
+    const error = await prepareBastionTunnel(clients(), request, {
+      clock: noonClock(),
+      pollIntervalMs: 0,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OperationError);
+    expect((error as OperationError).message).toBe(
+      'The bastion i-0b of "dev" is terminated; it cannot be started or stopped.',
+    );
+    expect((error as OperationError).suggestions).toEqual(['ecspoc deploy bastion --env dev']);
+    expect(ec2).not.toHaveReceivedCommand(StartInstancesCommand);
+  });
+
+  it('waits for a stopping bastion to stop, then starts it and tunnels through the new address', async () => {
+    instanceStates('stopping', 'stopping', 'stopped', 'pending', 'running');
+    statusChecks('ok');
+    const clock = noonClock();
+    const tunnel = await prepareBastionTunnel(clients(), request, { clock, pollIntervalMs: 5_000 });
+    expect(tunnel.started).toBe(true);
+    expect(tunnel.sshArgs.at(-1)).toBe(tunnel.address);
+    expect(ec2).toHaveReceivedCommandTimes(StartInstancesCommand, 1);
+    // Each poll waited on the fake clock, not in real time.
+    expect(clock.now() - Date.parse('2026-01-01T12:00:00Z')).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('fails with one line when a running bastion has no public address to tunnel through', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        { Instances: [{ InstanceId: 'i-0b', State: { Name: 'running' }, PrivateIpAddress: '10.0.0.4' }] },
+      ],
+    });
+    const run = prepareBastionTunnel(clients(), request, { clock: noonClock(), pollIntervalMs: 0 });
+    await expect(run).rejects.toThrow(
+      'The bastion i-0b of "dev" is running without a public address; there is nothing to tunnel through.',
+    );
+  });
+
+  it('brackets an IPv6 target for -W', async () => {
+    instanceStates('running');
+    const tunnel = await prepareBastionTunnel(
+      clients(),
+      { ...request, host: 'fd00::9' },
+      { clock: noonClock(), pollIntervalMs: 0 },
+    );
+    expect(tunnel.sshArgs.slice(0, 2)).toEqual(['-W', '[fd00::9]:22']);
+  });
+
   it.each([
     [{ host: '-oProxyCommand=x' }, /HOST "-oProxyCommand=x" is not a host name/],
     [{ host: 'a b' }, /HOST "a b"/],

@@ -73,6 +73,39 @@ describe('resolveSettings', () => {
     );
   });
 
+  describe('sshVia, the way ssh-config reaches instances', () => {
+    const settingsOf = async (yaml: string, flags: { env?: string } = {}) => {
+      const root = workspace({ 'repo/.ecspoc.yml': yaml });
+      return resolveSettings(flags, { cwd: join(root, 'repo'), env: { HOME: root } });
+    };
+
+    it('is read from the top level', async () => {
+      expect((await settingsOf('sshVia: ssm\n')).sshVia).toBe('ssm');
+      expect((await settingsOf('env: dev\n')).sshVia).toBeUndefined();
+    });
+
+    it("is read per environment, the environment's entry over the top level", async () => {
+      const yaml = 'sshVia: ssm\nenvironments:\n  staging:\n    sshVia: eice\n';
+      expect((await settingsOf(yaml, { env: 'staging' })).sshVia).toBe('eice');
+      expect((await settingsOf(yaml, { env: 'dev' })).sshVia).toBe('ssm');
+      expect((await settingsOf('environments:\n  dev:\n    sshVia: bastion\n')).sshVia).toBe('bastion');
+    });
+
+    it('refuses a bad value in one line, naming the file and the key, with the nearest way in', async () => {
+      const top = settingsOf('sshVia: sms\n');
+      await expect(top).rejects.toThrow(UsageError);
+      await expect(top).rejects.toThrow(
+        /\.ecspoc\.yml: "sshVia" must be bastion, ssm or eice, not "sms" \(did you mean "ssm"\?\)$/,
+      );
+      const error = await settingsOf('environments:\n  dev:\n    sshVia: eic\n').catch((e: Error) => e);
+      expect((error as Error).message).toMatch(
+        /: "environments\.dev\.sshVia" must be bastion, ssm or eice, not "eic" \(did you mean "eice"\?\)$/,
+      );
+      expect((error as Error).message).not.toContain('\n');
+      await expect(settingsOf('sshVia: vpn\n')).rejects.toThrow(/not "vpn"$/);
+    });
+  });
+
   it('reads the FilterLogEvents budget of logs tail (logs.maxRate) as a number, the project file winning', async () => {
     const root = workspace({
       '.config/ecspoc/config.yml': 'logs:\n  maxRate: 10\n',

@@ -287,6 +287,33 @@ describe('generateSshConfig --via', () => {
       expect(host.proxyCommand).toContain(`--target ${host.instanceId} --document-name AWS-StartSSHSession`);
   });
 
+  it('ssm says once that session-manager-plugin is missing from PATH, and still writes the block', async () => {
+    const request = {
+      env: 'dev',
+      options: { via: 'ssm' as const },
+      write: false,
+      dryRun: false,
+      clock,
+    };
+    const without = await generateSshConfig(clients(), { ...request, path: '/nonexistent' });
+    expect(without.warnings.filter((w) => w.code === 'SSM_PLUGIN_MISSING')).toEqual([
+      {
+        code: 'SSM_PLUGIN_MISSING',
+        message:
+          'session-manager-plugin is not on PATH: ssh through these hosts fails until it is installed.',
+        suggestion: expect.stringContaining('session-manager-working-with-install-plugin'),
+      },
+    ]);
+    expect(without.hosts.length).toBeGreaterThan(0);
+    const bin = mkdtempSync(join(tmpdir(), 'ecspoc-plugin-'));
+    writeFileSync(join(bin, 'session-manager-plugin'), '#!/bin/sh\n', { mode: 0o755 });
+    const withPlugin = await generateSshConfig(clients(), { ...request, path: bin });
+    expect(withPlugin.warnings.map((w) => w.code)).not.toContain('SSM_PLUGIN_MISSING');
+    // The bastion way needs no plugin.
+    const bastion = await generateSshConfig(clients(), { ...request, options: {}, path: '/nonexistent' });
+    expect(bastion.warnings.map((w) => w.code)).not.toContain('SSM_PLUGIN_MISSING');
+  });
+
   it('eice without an endpoint in the network stack fails with what to deploy', async () => {
     const run = generateSshConfig(clients(), {
       env: 'dev',

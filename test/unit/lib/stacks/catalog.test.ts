@@ -77,6 +77,10 @@ describe('buildCatalog', () => {
       PrivateSubnetIds: { component: 'network', output: 'PrivateSubnetIds' },
       LoadBalancerSecurityGroupId: { component: 'load-balancer', output: 'LoadBalancerSecurityGroupId' },
       BastionSecurityGroupId: { component: 'bastion', output: 'BastionSecurityGroupId' },
+      InstanceConnectEndpointSecurityGroupId: {
+        component: 'network',
+        output: 'InstanceConnectEndpointSecurityGroupId',
+      },
     });
     expect(findComponent(catalog, 'service-404').wiring).toMatchObject({
       TaskRoleArn: { component: 'task-roles', output: 'Service404TaskRoleArn' },

@@ -151,7 +151,7 @@ describe('resolveParameters', () => {
       message: '--parameter sets "SshCird" for bastion, which has no such parameter.',
     });
     expect((error as UsageError).suggestions[0]).toBe(
-      'Parameters of bastion: VpcId, VpcCidr, PublicSubnetIds, SshCidr, KeyName, SessionManager, InstanceType, ImageId',
+      'Parameters of bastion: VpcId, VpcCidr, PublicSubnetIds, SshCidr, KeyName, SessionManager, InstanceType, ImageId, IdleStopMinutes',
     );
   });
 

@@ -210,7 +210,7 @@ describe('the templates', () => {
     expect(image('bastion.yml').Type).toBe('AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>');
   });
 
-  it('let SSH reach the bastion only from the CIDR the operator gives, and the instances only from the bastion', () => {
+  it('let SSH reach the bastion only from the CIDR the operator gives, and the instances only from the bastion and the Instance Connect Endpoint', () => {
     const sshCidr = (doc('bastion.yml').Parameters as Record<string, Json>).SshCidr!;
     expect(sshCidr).not.toHaveProperty('Default');
     const bastionIngress = resources('bastion.yml').BastionSecurityGroup!.Properties!.SecurityGroupIngress;
@@ -222,6 +222,7 @@ describe('the templates', () => {
     const ssh = instanceIngress.filter((rule) => rule.FromPort === 22);
     expect(ssh).toEqual([
       expect.objectContaining({ SourceSecurityGroupId: { Ref: 'BastionSecurityGroupId' } }),
+      expect.objectContaining({ SourceSecurityGroupId: { Ref: 'InstanceConnectEndpointSecurityGroupId' } }),
     ]);
     expect(instanceIngress.every((rule) => rule.CidrIp === undefined)).toBe(true);
   });
@@ -504,6 +505,85 @@ describe('the capacity provider and the ways in', () => {
     expect(JSON.stringify(cluster.DeployErrorRule!.Properties!.EventPattern)).not.toContain(
       'ValidationError',
     );
+  });
+
+  // moto's CloudFormation does not know AWS::EC2::InstanceConnectEndpoint; the rig's launcher
+  // (scripts/moto_server.py, 9) stands in for it, so these read the template as AWS will.
+  it('offer an EC2 Instance Connect Endpoint, off by default, in a private subnet with its own group', () => {
+    const network = doc('network.yml');
+    const parameter = (network.Parameters as Record<string, Json>).InstanceConnectEndpoint!;
+    expect(parameter).toMatchObject({ Default: 'disabled', AllowedValues: ['enabled', 'disabled'] });
+    const endpoint = resources('network.yml').InstanceConnect!;
+    expect(endpoint).toMatchObject({
+      Type: 'AWS::EC2::InstanceConnectEndpoint',
+      Condition: 'HasInstanceConnectEndpoint',
+      Properties: {
+        SubnetId: { Ref: 'PrivateSubnet1' },
+        SecurityGroupIds: [{ Ref: 'InstanceConnectEndpointSecurityGroup' }],
+        // The instances see the endpoint's own address, which the group reference below matches.
+        PreserveClientIp: false,
+      },
+    });
+    // One endpoint per VPC: exactly one such resource in the bundle.
+    expect(
+      [...templates.values()].flatMap((t) =>
+        Object.values(((t.document as Json).Resources ?? {}) as Record<string, { Type: string }>).filter(
+          (r) => r.Type === 'AWS::EC2::InstanceConnectEndpoint',
+        ),
+      ),
+    ).toHaveLength(1);
+    const group = resources('network.yml').InstanceConnectEndpointSecurityGroup!.Properties!;
+    expect(group.SecurityGroupEgress).toEqual([
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: { Ref: 'VpcCidr' } }),
+    ]);
+    const outputs = network.Outputs as Record<string, Json>;
+    // ssh-config --via eice reads this output (src/lib/ssh INSTANCE_CONNECT_ENDPOINT_OUTPUT).
+    expect(outputs.InstanceConnectEndpointId).toEqual({
+      Condition: 'HasInstanceConnectEndpoint',
+      Description: expect.any(String),
+      Value: { Ref: 'InstanceConnect' },
+    });
+    // The group exists either way, so the cluster's wiring never misses it.
+    expect(outputs.InstanceConnectEndpointSecurityGroupId).not.toHaveProperty('Condition');
+  });
+
+  it('park the bastion with an alarm on NetworkPacketsIn whose action is the EC2 stop action, only with IdleStopMinutes', () => {
+    const bastion = doc('bastion.yml');
+    const minutes = (bastion.Parameters as Record<string, Json>).IdleStopMinutes!;
+    expect(minutes.Default).toBe('0');
+    const alarm = resources('bastion.yml').IdleStopAlarm!;
+    expect(alarm).toMatchObject({
+      Type: 'AWS::CloudWatch::Alarm',
+      Condition: 'HasIdleStop',
+      Properties: {
+        Namespace: 'AWS/EC2',
+        MetricName: 'NetworkPacketsIn',
+        Dimensions: [{ Name: 'InstanceId', Value: { Ref: 'Bastion' } }],
+        Statistic: 'Sum',
+        // Basic monitoring's 5-minute data points.
+        Period: 300,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ 'Fn::Sub': 'arn:${AWS::Partition}:automate:${AWS::Region}:ec2:stop' }],
+      },
+    });
+    expect((bastion.Conditions as Json).HasIdleStop).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'IdleStopMinutes' }, '0'] }],
+    });
+    // Every allowed idle time but 0 has its count of 5-minute periods.
+    const periods = (bastion.Mappings as Record<string, Record<string, { Periods: number }>>)
+      .IdleStopPeriods!;
+    for (const value of (minutes.AllowedValues as string[]).filter((v) => v !== '0'))
+      expect(periods[value]!.Periods * 5).toBe(Number(value));
+    const outputs = bastion.Outputs as Record<string, Json>;
+    expect(outputs.IdleStopAlarmName).toMatchObject({
+      Condition: 'HasIdleStop',
+      Value: { Ref: 'IdleStopAlarm' },
+    });
+    expect(outputs.IdleStopMinutes).toMatchObject({
+      Condition: 'HasIdleStop',
+      Value: { Ref: 'IdleStopMinutes' },
+    });
   });
 
   it('keep image pulls off the NAT with an S3 gateway endpoint and use the current TLS policy', () => {

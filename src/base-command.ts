@@ -1,6 +1,7 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 
 import type { AwsClients } from './lib/aws/clients.js';
+import type { AdoptRequest } from './lib/clusters/adopt.js';
 import type { GlobalFlagValues, Settings } from './lib/config/index.js';
 import { applyOutcome, type FlowOutcome } from './flows/outcome.js';
 import { describeFailure, type FailureContext, failureJson, failureLines } from './ui/error-output.js';
@@ -91,7 +92,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       region,
       endpointUrl: settings.endpointUrl,
     });
-    if (settings.envSource === 'default' && (this.ctor as typeof BaseCommand).readsExistingEnvironment) {
+    // A cluster named on the command line or adopted in the config file needs no environment's stacks.
+    const adopting = Boolean((this.flags as { cluster?: string }).cluster || settings.adopt);
+    if (
+      settings.envSource === 'default' &&
+      (this.ctor as typeof BaseCommand).readsExistingEnvironment &&
+      !adopting
+    ) {
       const [{ CloudFormationClient }, { defaultEnvironmentOrPick }, { canPrompt }] = await Promise.all([
         import('./lib/aws/sdk/cloudformation.js'),
         import('./lib/environments/index.js'),
@@ -116,6 +123,29 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       if (env !== settings.env) settings = await resolveSettings({ ...flags, env });
     }
     return { settings, region, aws: this.awsClients };
+  }
+
+  /**
+   * The cluster this command targets when it is not the bundle's: `--cluster` and its companion flags
+   * over `environments.<env>.cluster` of the config file (see resolveAdoption). Undefined: the bundle's.
+   */
+  protected async adoption(settings: Settings): Promise<AdoptRequest | undefined> {
+    const { resolveAdoption } = await import('./lib/clusters/adopt.js');
+    const flags = this.flags as {
+      cluster?: string;
+      asg?: string;
+      bastion?: string;
+      'instance-log-prefix'?: string;
+    };
+    return resolveAdoption(
+      {
+        cluster: flags.cluster,
+        asg: flags.asg,
+        bastion: flags.bastion,
+        instanceLogPrefix: flags['instance-log-prefix'],
+      },
+      settings.adopt,
+    );
   }
 
   /** True when the operator wants no decoration: `--json`. */

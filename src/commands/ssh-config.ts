@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 
 import type { SshConfigResult } from '../lib/ssh/index.js';
 import { BaseCommand } from '../base-command.js';
+import { bastionFlag, clusterFlag } from '../flags/cluster.js';
 
 export default class SshConfig extends BaseCommand<typeof SshConfig> {
   static override readsExistingEnvironment = true;
@@ -18,9 +19,12 @@ export default class SshConfig extends BaseCommand<typeof SshConfig> {
     '<%= config.bin %> ssh-config --env staging --identity-file ~/.ssh/staging.pem',
     '<%= config.bin %> ssh-config --write --identity-file ~/.ssh/dev.pem && ssh ecspoc-dev-bastion',
     '<%= config.bin %> ssh-config --write --dry-run --proxy jump',
+    '<%= config.bin %> ssh-config --cluster payments-prod --via ssm --write',
   ];
   static override enableJsonFlag = true;
   static override flags = {
+    ...clusterFlag,
+    ...bastionFlag,
     write: Flags.boolean({ description: 'merge the block into the SSH config file instead of printing it' }),
     file: Flags.string({ description: 'SSH config file for --write and --dry-run (default: ~/.ssh/config)' }),
     yes: Flags.boolean({
@@ -63,10 +67,13 @@ export default class SshConfig extends BaseCommand<typeof SshConfig> {
       import('../lib/ssh/via.js'),
       import('../flows/ssh-config.js'),
     ]);
+    const adopt = await this.adoption(settings);
     const outcome = await runSshConfigFlow({
       aws,
       json: this.jsonEnabled(),
-      env: settings.env,
+      // A cluster named only on the command line names its own block and host aliases.
+      env: adopt && settings.envSource === 'default' ? adopt.cluster : settings.env,
+      adopt,
       options: {
         user: flags.user,
         bastionUser: flags['bastion-user'],

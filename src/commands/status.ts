@@ -1,5 +1,6 @@
 import type { EnvironmentStatus } from '../lib/status/index.js';
 import { BaseCommand } from '../base-command.js';
+import { bastionFlag, clusterFlag } from '../flags/cluster.js';
 
 export default class Status extends BaseCommand<typeof Status> {
   static override readsExistingEnvironment = true;
@@ -12,18 +13,22 @@ export default class Status extends BaseCommand<typeof Status> {
   static override examples = [
     '<%= config.bin %> status --env staging',
     '<%= config.bin %> status --env staging --json',
+    '<%= config.bin %> status --cluster payments-prod',
   ];
+  static override flags = { ...clusterFlag, ...bastionFlag };
   static override enableJsonFlag = true;
 
   public async run(): Promise<EnvironmentStatus> {
     const { settings, aws } = await this.awsContext();
     const { runStatusFlow } = await import('../flows/status.js');
+    const adopt = await this.adoption(settings);
     return this.finish(
       await runStatusFlow({
         aws,
         env: settings.env,
         json: this.jsonEnabled(),
         ...(settings.services ? { services: settings.services } : {}),
+        ...(adopt ? { adopt } : {}),
       }),
     );
   }

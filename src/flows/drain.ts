@@ -3,6 +3,7 @@
  * say what draining means, ask, set the status, follow the drain with Ctrl-C at a safe point.
  */
 import type { AwsClients } from '../lib/aws/clients.js';
+import { type AdoptRequest, targetFlags } from '../lib/clusters/adopt.js';
 import type { ActivateResult, DrainOptions, DrainResult } from '../lib/instances/drain.js';
 import type { Fleet, FleetInstance } from '../lib/instances/fleet.js';
 import { drainProgress, noteSink, renderDrainSummary } from '../ui/instances.js';
@@ -11,7 +12,7 @@ import { withInterrupt } from './interrupt.js';
 import { type FlowOutcome, succeeded } from './outcome.js';
 
 /** What the operator asked of `instances activate`; `ids` empty: pick on a terminal. */
-export interface ActivateRequest extends Pick<DrainOptions, 'env' | 'ids'> {
+export interface ActivateRequest extends Pick<DrainOptions, 'env' | 'ids' | 'adopt'> {
   aws: AwsClients;
   yes: boolean;
   json: boolean;
@@ -22,19 +23,19 @@ export interface ActivateRequest extends Pick<DrainOptions, 'env' | 'ids'> {
 /** What the operator asked of `instances drain`: the engine's options, and how to ask. */
 export type DrainRequest = DrainOptions & ActivateRequest;
 
-async function readFleet(aws: AwsClients, env: string) {
+async function readFleet(aws: AwsClients, env: string, adopt: AdoptRequest | undefined) {
   const [{ instanceClients }, { describeFleet }] = await Promise.all([
     import('../lib/instances/clients.js'),
     import('../lib/instances/fleet.js'),
   ]);
   const clients = instanceClients(aws);
-  return { clients, fleet: await describeFleet(clients, env) };
+  return { clients, fleet: await describeFleet(clients, env, adopt) };
 }
 
 /** Sets the instances DRAINING and, unless --no-wait, waits until no task runs on them. */
 export async function runDrainFlow(request: DrainRequest): Promise<FlowOutcome<DrainResult>> {
   const [{ clients, fleet }, { drainInstances, prepareDrain }, { systemClock }] = await Promise.all([
-    readFleet(request.aws, request.env),
+    readFleet(request.aws, request.env, request.adopt),
     import('../lib/instances/drain.js'),
     import('../lib/time/clock.js'),
   ]);
@@ -59,6 +60,7 @@ export async function runDrainFlow(request: DrainRequest): Promise<FlowOutcome<D
           clients,
           {
             env: request.env,
+            adopt: request.adopt,
             ids: chosen.map((i) => i.instanceId),
             stopStandaloneTasks: request.stopStandaloneTasks,
             wait: request.wait,
@@ -83,7 +85,7 @@ export async function runDrainFlow(request: DrainRequest): Promise<FlowOutcome<D
 /** Puts DRAINING instances back in service. */
 export async function runActivateFlow(request: ActivateRequest): Promise<FlowOutcome<ActivateResult>> {
   const [{ clients, fleet }, { activateInstances }] = await Promise.all([
-    readFleet(request.aws, request.env),
+    readFleet(request.aws, request.env, request.adopt),
     import('../lib/instances/drain.js'),
   ]);
   const ids = await chosenIds(request, fleet, 'activate', 'DRAINING');
@@ -114,6 +116,6 @@ async function chosenIds(
     fleet.instances
       .filter((i) => i.ecsStatus === status)
       .map((i) => ({ value: i.instanceId, name: `${i.instanceId}  ${i.availabilityZone ?? ''}${extra(i)}` })),
-    `Name them: ecspoc instances ${command} i-0abc123 --env ${request.env}`,
+    `Name them: ecspoc instances ${command} i-0abc123 ${targetFlags(request.env, request.adopt)}`,
   );
 }

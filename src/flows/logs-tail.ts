@@ -3,6 +3,7 @@
  * the merged stream until it ends or Ctrl-C, which is how a follow ends: exit 130, no error line.
  */
 import type { AwsClients } from '../lib/aws/clients.js';
+import type { AdoptRequest } from '../lib/clusters/adopt.js';
 import { EXIT_CODES } from '../lib/errors.js';
 import type { LogSelection } from '../lib/logs/index.js';
 import type { LogEvent } from '../lib/logs/types.js';
@@ -16,6 +17,8 @@ import type { FlowOutcome } from './outcome.js';
 export interface TailRequest {
   aws: AwsClients;
   env: string;
+  /** A cluster ecspoc did not deploy: its task log groups come from its services' task definitions. */
+  adopt?: AdoptRequest;
   selection: LogSelection;
   since?: string;
   until?: string;
@@ -28,6 +31,23 @@ export interface TailRequest {
   maxRate?: number;
   /** Where the log-group picker is asked; default: the terminal. */
   prompts?: Pick<Prompts, 'pickMany'>;
+}
+
+/** The log groups of an adopted cluster: its services' awslogs groups, and those under --instance-log-prefix. */
+function adoptedGroups(
+  aws: AwsClients,
+  client: Parameters<typeof import('../lib/logs/index.js').planTail>[0],
+  adopt: AdoptRequest,
+  logs: typeof import('../lib/logs/index.js'),
+) {
+  return async () => {
+    const [{ ECSClient }, { discoverTaskLogGroups }] = await Promise.all([
+      import('../lib/aws/sdk/ecs.js'),
+      import('../lib/clusters/adopt.js'),
+    ]);
+    const services = await discoverTaskLogGroups({ ecs: aws.client(ECSClient) }, adopt.cluster);
+    return logs.discoverClusterLogGroups(client, services, adopt.instanceLogPrefix);
+  };
 }
 
 /** Plans the tail, then prints it; the lines are the output, so there is no result to return. */
@@ -49,6 +69,7 @@ export async function runTailFlow(request: TailRequest): Promise<FlowOutcome<und
       live: request.live,
       pageLimit: request.pageLimit,
       maxRate: request.maxRate,
+      ...(request.adopt ? { discover: adoptedGroups(request.aws, client, request.adopt, logs) } : {}),
     },
     Date.now(),
     canPrompt()

@@ -4,6 +4,7 @@
  */
 import type { AwsClients } from '../lib/aws/clients.js';
 import type { BastionStatus } from '../lib/bastion/index.js';
+import type { AdoptRequest } from '../lib/clusters/adopt.js';
 import type { ServiceDeclaration } from '../lib/config/index.js';
 import type { InstanceList } from '../lib/instances/list.js';
 import type { EnvironmentStatus } from '../lib/status/index.js';
@@ -14,6 +15,8 @@ export interface ViewRequest {
   aws: AwsClients;
   env: string;
   json: boolean;
+  /** A cluster ecspoc did not deploy (`--cluster`, or adopted in the config file). */
+  adopt?: AdoptRequest;
 }
 
 /** Stacks, cluster, instances, services and bastion of the environment, drawn on stdout. */
@@ -24,11 +27,10 @@ export async function runStatusFlow(
     import('../lib/status/index.js'),
     import('../ui/status-view.js'),
   ]);
-  const status = await readEnvironmentStatus(
-    request.aws,
-    request.env,
-    request.services ? { services: request.services } : {},
-  );
+  const status = await readEnvironmentStatus(request.aws, request.env, {
+    ...(request.services ? { services: request.services } : {}),
+    ...(request.adopt ? { adopt: request.adopt } : {}),
+  });
   if (!request.json) process.stdout.write(renderStatus(status));
   return succeeded(status);
 }
@@ -44,6 +46,7 @@ export async function runInstancesListFlow(
   const list = await listInstances(instanceClients(request.aws), {
     env: request.env,
     outdatedOnly: request.outdatedOnly,
+    adopt: request.adopt,
   });
   if (!request.json) {
     const { renderInstanceList } = await import('../ui/instances.js');

@@ -1,4 +1,8 @@
-import type { EnvironmentList, EnvironmentSummary } from '../lib/environments/index.js';
+import type {
+  AllRegionsEnvironmentList,
+  EnvironmentList,
+  EnvironmentSummary,
+} from '../lib/environments/index.js';
 import { statusSeverity } from '../lib/environments/index.js';
 import { paint } from './style.js';
 
@@ -31,4 +35,19 @@ export function environmentLine(summary: EnvironmentSummary, width = summary.env
     ? `${plural(summary.cluster.instances, 'instance')} · ${plural(summary.cluster.services, 'service')}`
     : 'no cluster';
   return `${summary.env.padEnd(width)}  ${plural(summary.stacks, 'stack')} · ${summary.worstStatus} · ${cluster}`;
+}
+
+/** `ecspoc environments --all-regions` for people: the regions with environments, then those that could not be read. */
+export function renderAllRegions(
+  all: AllRegionsEnvironmentList,
+  stream: NodeJS.WriteStream = process.stdout,
+): string {
+  const withEnvironments = all.regions.filter((list) => list.environments.length > 0);
+  const parts = withEnvironments.map((list) => renderEnvironments(list, stream));
+  const empty = all.regions.length - withEnvironments.length;
+  if (withEnvironments.length === 0)
+    parts.push(`No ecspoc environment in ${all.regions.length} region(s).\n`);
+  else if (empty > 0) parts.push(`No ecspoc environment in the ${empty} other region(s) read.\n`);
+  for (const failure of all.failures) parts.push(`${failure.region}: not read: ${failure.message}\n`);
+  return parts.join('\n');
 }

@@ -69,6 +69,10 @@ export function renderInstanceList(list: InstanceList, stream: NodeJS.WriteStrea
     );
   }
   const group = list.autoScalingGroup;
+  // An adopted cluster is named again by --cluster (and the group, when it has several), not --env.
+  const named = list.autoScalingGroups
+    ? `--cluster ${list.cluster}${group && list.autoScalingGroups.length > 1 ? ` --asg ${group.name}` : ''}`
+    : `--env ${list.env}`;
   if (group) lines.push(`group ${group.name}: desired ${group.desired} (min ${group.min}, max ${group.max})`);
   if (group?.cycle) {
     lines.push(
@@ -77,7 +81,7 @@ export function renderInstanceList(list: InstanceList, stream: NodeJS.WriteStrea
         `A cycle started ${group.cycle.runId} is unfinished (desired was ${group.cycle.desired}, max ${group.cycle.max}).`,
         stream,
       ),
-      `Try: ecspoc instances cycle --env ${list.env}   (carries it on)`,
+      `Try: ecspoc instances cycle ${named}   (carries it on)`,
     );
   }
   if (list.newerImage) {
@@ -91,7 +95,7 @@ export function renderInstanceList(list: InstanceList, stream: NodeJS.WriteStrea
       `Try: ecspoc deploy cluster --env ${list.env}   (rolls it into the launch template), then: ecspoc instances cycle --outdated --env ${list.env}`,
     );
   } else if (outdated.length) {
-    lines.push(`Try: ecspoc instances cycle --outdated --env ${list.env}`);
+    lines.push(`Try: ecspoc instances cycle --outdated ${named}`);
   }
   return lines.join('\n') + '\n';
 }

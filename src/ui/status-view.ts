@@ -5,7 +5,9 @@ import { paint } from './style.js';
 /** `ecspoc status` for people: stacks, cluster, services, bastion, then what needs attention. */
 export function renderStatus(status: EnvironmentStatus, stream: NodeJS.WriteStream = process.stdout): string {
   const good = /_COMPLETE$/;
-  const lines = [`Environment "${status.env}"`, '', 'Stacks'];
+  const lines = status.adopted
+    ? [`Cluster ${status.cluster.name} (not deployed by ecspoc: no stacks)`]
+    : [`Environment "${status.env}"`, '', 'Stacks'];
   for (const stack of status.stacks) {
     const colour =
       stack.status === 'NOT_DEPLOYED'

@@ -41,6 +41,19 @@ describe('ecspoc environments and the unchosen default environment', () => {
     expect(apiCalls(result)).toEqual({ 'CloudFormation.ListStacks': 1, 'ECS.DescribeClusters': 1 });
   });
 
+  it('--all-regions reads every enabled region: both environments in theirs, nothing elsewhere', async () => {
+    const result = await runCli(['environments', '--all-regions', '--json', '--region', 'us-east-1']);
+    expect(result.code).toBe(0);
+    const all = JSON.parse(result.stdout);
+    expect(all.failures).toEqual([]);
+    expect(all.regions.length).toBeGreaterThan(10);
+    const withEnvironments = all.regions.filter(
+      (r: { environments: unknown[] }) => r.environments.length > 0,
+    );
+    expect(withEnvironments.map((r: { region: string }) => r.region)).toEqual(['us-east-1']);
+    expect(withEnvironments[0].environments.map((e: { env: string }) => e.env)).toEqual(['enva', 'envb']);
+  });
+
   it('draws a table for people under the alias envs', async () => {
     const result = await runCli(['envs']);
     expect(result.code).toBe(0);

@@ -20,6 +20,7 @@ import { spawn } from 'node:child_process';
 
 import { BIN, cliEnv, collect, ROOT, runCli, TEST_HOME } from './helpers/cli.js';
 import { clientConfig } from './helpers/env.js';
+import { sshG } from './helpers/ssh.js';
 
 /**
  * ssh-config and bastion commands against moto, on an environment deployed from the real bundle
@@ -39,21 +40,6 @@ const running = new Map<string, string>();
 let stoppedInstanceId: string;
 const work = mkdtempSync(join(tmpdir(), 'ecspoc-ssh-e2e-'));
 const userConfig = join(TEST_HOME, '.ssh', 'config');
-
-/** The resolved configuration of `host` under `file`, from the real OpenSSH client (no connection). */
-function sshG(file: string, host: string): Record<string, string[]> {
-  const result = spawnSync('ssh', ['-G', '-F', file, host], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  if (result.status !== 0) throw new Error(`ssh -G -F ${file} ${host} failed: ${result.stderr}`);
-  const resolved: Record<string, string[]> = {};
-  for (const line of result.stdout.trim().split('\n')) {
-    const space = line.indexOf(' ');
-    (resolved[line.slice(0, space)] ??= []).push(line.slice(space + 1));
-  }
-  return resolved;
-}
 
 /**
  * Runs the CLI on a pseudo-terminal (util-linux `script`), so it prompts as it would for a person,

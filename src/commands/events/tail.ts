@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
+import { clusterFlag } from '../../flags/cluster.js';
 import { timeSpecFlag } from '../../flags/duration.js';
 import { maxRateFlag } from '../../flags/rate.js';
 
@@ -17,6 +18,7 @@ export default class EventsTail extends BaseCommand<typeof EventsTail> {
     '<%= config.bin %> events tail --kind all --format json',
   ];
   static override flags = {
+    ...clusterFlag,
     since: timeSpecFlag({
       description: 'start: a duration before now (10m, 1h30m, 2d) or an ISO-8601 time',
       default: '10m',
@@ -46,10 +48,15 @@ export default class EventsTail extends BaseCommand<typeof EventsTail> {
   public async run(): Promise<void> {
     const { flags } = this;
     const { settings, aws } = await this.awsContext();
+    const adopt = await this.adoption(settings);
     const { runEventsTailFlow } = await import('../../flows/events-tail.js');
+    // An adopted cluster has the rules only when ecspoc's cluster stack made it (ecspoc-<env>).
+    const env = adopt
+      ? (await import('../../lib/events/index.js')).eventsEnvironmentOf(adopt.cluster)
+      : settings.env;
     const outcome = await runEventsTailFlow({
       aws,
-      env: settings.env,
+      env,
       since: flags.since,
       until: flags.until,
       follow: flags.follow,

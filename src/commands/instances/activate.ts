@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
+import { asgFlag, clusterFlag } from '../../flags/cluster.js';
 import type { ActivateResult } from '../../lib/instances/drain.js';
 
 export default class InstancesActivate extends BaseCommand<typeof InstancesActivate> {
@@ -13,7 +14,11 @@ export default class InstancesActivate extends BaseCommand<typeof InstancesActiv
   static override args = {
     ids: Args.string({ description: 'instance ids (i-…), container instance ids or ARNs' }),
   };
-  static override flags = { yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }) };
+  static override flags = {
+    ...clusterFlag,
+    ...asgFlag,
+    yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
+  };
   static override enableJsonFlag = true;
 
   public async run(): Promise<ActivateResult> {
@@ -24,6 +29,7 @@ export default class InstancesActivate extends BaseCommand<typeof InstancesActiv
       await runActivateFlow({
         aws,
         env: settings.env,
+        adopt: await this.adoption(settings),
         ids: argv as string[],
         yes: this.flags.yes,
         json: this.jsonEnabled(),

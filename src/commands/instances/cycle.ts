@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
+import { asgFlag, clusterFlag } from '../../flags/cluster.js';
 import { durationFlag } from '../../flags/duration.js';
 import type { CycleResult } from '../../lib/instances/cycle.js';
 
@@ -21,10 +22,13 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
     '<%= config.bin %> instances cycle --outdated --plan',
     '<%= config.bin %> instances cycle --batch-size 2 --env staging',
     '<%= config.bin %> instances cycle i-0abc123 --yes --json',
+    '<%= config.bin %> instances cycle --cluster payments-prod --asg payments-prod-a --yes',
   ];
   static override strict = false;
   static override args = { ids: Args.string({ description: 'instance ids to replace (default: all)' }) };
   static override flags = {
+    ...clusterFlag,
+    ...asgFlag,
     outdated: Flags.boolean({
       description: 'only instances that differ from the launch template (version or AMI)',
     }),
@@ -72,6 +76,7 @@ export default class InstancesCycle extends BaseCommand<typeof InstancesCycle> {
       await runCycleFlow({
         aws,
         env: settings.env,
+        adopt: await this.adoption(settings),
         ids: argv as string[],
         outdated: flags.outdated,
         batchSize: flags['batch-size'],

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
+import { asgFlag, clusterFlag } from '../../flags/cluster.js';
 import { durationFlag } from '../../flags/duration.js';
 import type { DrainResult } from '../../lib/instances/drain.js';
 
@@ -23,6 +24,8 @@ export default class InstancesDrain extends BaseCommand<typeof InstancesDrain> {
     ids: Args.string({ description: 'instance ids (i-…), container instance ids or ARNs' }),
   };
   static override flags = {
+    ...clusterFlag,
+    ...asgFlag,
     'stop-standalone-tasks': Flags.boolean({ description: 'stop the tasks that are not part of a service' }),
     wait: Flags.boolean({
       default: true,
@@ -47,6 +50,7 @@ export default class InstancesDrain extends BaseCommand<typeof InstancesDrain> {
       await runDrainFlow({
         aws,
         env: settings.env,
+        adopt: await this.adoption(settings),
         ids: argv as string[],
         stopStandaloneTasks: this.flags['stop-standalone-tasks'],
         wait: this.flags.wait,

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
+import { asgFlag, clusterFlag } from '../../flags/cluster.js';
 import type { InstanceList } from '../../lib/instances/list.js';
 
 export default class InstancesList extends BaseCommand<typeof InstancesList> {
@@ -14,8 +15,11 @@ export default class InstancesList extends BaseCommand<typeof InstancesList> {
   static override examples = [
     '<%= config.bin %> instances list --env staging',
     '<%= config.bin %> instances list --outdated --json',
+    '<%= config.bin %> instances list --cluster payments-prod',
   ];
   static override flags = {
+    ...clusterFlag,
+    ...asgFlag,
     outdated: Flags.boolean({
       description: 'only instances that differ from the launch template (version or AMI)',
     }),
@@ -25,12 +29,14 @@ export default class InstancesList extends BaseCommand<typeof InstancesList> {
   public async run(): Promise<InstanceList> {
     const { settings, aws } = await this.awsContext();
     const { runInstancesListFlow } = await import('../../flows/status.js');
+    const adopt = await this.adoption(settings);
     return this.finish(
       await runInstancesListFlow({
         aws,
         env: settings.env,
         outdatedOnly: this.flags.outdated,
         json: this.jsonEnabled(),
+        ...(adopt ? { adopt } : {}),
       }),
     );
   }

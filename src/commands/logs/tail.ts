@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 
 import { BaseCommand } from '../../base-command.js';
+import { clusterFlag, instanceLogPrefixFlag } from '../../flags/cluster.js';
 import { timeSpecFlag } from '../../flags/duration.js';
 import { maxRateFlag } from '../../flags/rate.js';
 
@@ -20,8 +21,11 @@ export default class LogsTail extends BaseCommand<typeof LogsTail> {
     '<%= config.bin %> logs tail --service 404 --follow',
     '<%= config.bin %> logs tail --instance i-0abc123 --since 2024-05-01T10:00:00Z --until 2024-05-01T11:00:00Z',
     '<%= config.bin %> logs tail --tasks --filter ERROR --format json',
+    '<%= config.bin %> logs tail --cluster payments-prod --service api --follow',
   ];
   static override flags = {
+    ...clusterFlag,
+    ...instanceLogPrefixFlag,
     instances: Flags.boolean({
       description: 'every instance log group (dmesg, messages, docker, ecs-agent, ecs-init, audit)',
     }),
@@ -59,6 +63,7 @@ export default class LogsTail extends BaseCommand<typeof LogsTail> {
     const outcome = await runTailFlow({
       aws,
       env: settings.env,
+      adopt: await this.adoption(settings),
       selection: {
         instances: flags.instances,
         tasks: flags.tasks,

@@ -57,8 +57,18 @@ export class AwsClients {
     readonly settings: AwsSettings,
     private readonly counter: ApiCallCounter = apiCalls,
     private readonly options: AwsClientsOptions = {},
+    credentials?: ReturnType<typeof fromNodeProviderChain>,
   ) {
-    this.credentials = fromNodeProviderChain(settings.profile ? { profile: settings.profile } : {});
+    this.credentials =
+      credentials ?? fromNodeProviderChain(settings.profile ? { profile: settings.profile } : {});
+  }
+
+  /**
+   * The same factory for another region (`environments --all-regions`): same profile, endpoint,
+   * retries and counter, and the same credentials, so they are resolved once for every region.
+   */
+  forRegion(region: string): AwsClients {
+    return new AwsClients({ ...this.settings, region }, this.counter, this.options, this.credentials);
   }
 
   /** A configured client of the given class, created once per process. */

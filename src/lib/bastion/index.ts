@@ -152,6 +152,23 @@ function stoppedAt(instance: Instance): string | undefined {
   return match ? `${match[1]}T${match[2]}.000Z` : undefined;
 }
 
+/**
+ * The bastion of a cluster ecspoc did not deploy, named by its instance id (`--bastion`); no stack
+ * then, so the view names the instance where a bundle bastion names its stack.
+ */
+export async function findBastionInstance(
+  clients: Pick<BastionClients, 'ec2'>,
+  env: string,
+  instanceId: string,
+  clock: Clock = systemClock,
+): Promise<BastionStatus> {
+  const where = `instance ${instanceId}`;
+  const instance = await describeInstance(clients.ec2, instanceId);
+  if (!instance)
+    return missingBastion(env, where, `instance ${instanceId} (--bastion) does not exist`, instanceId);
+  return toBastionStatus(env, where, instance, clock.now());
+}
+
 /** The view of a bastion that is not there, and why (no stack, no output, no instance). */
 export function missingBastion(
   env: string,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
+import type { AdoptRequest } from '../clusters/adopt.js';
 import { UsageError } from '../errors.js';
 import { sshViaProblem } from '../ssh/via.js';
 import { envNameProblem } from '../stacks/names.js';
@@ -28,6 +29,14 @@ export interface EnvironmentConfig {
   components?: Record<string, { parameters?: Record<string, string> }>;
   /** Services of this environment: same-named entries override the top-level ones key by key. */
   services?: ServiceDeclaration[];
+  /** Adopts an ECS cluster ecspoc did not deploy: day-two commands of this environment work on it. */
+  cluster?: string;
+  /** The adopted cluster's Auto Scaling group, when it has several. */
+  asg?: string;
+  /** The adopted cluster's bastion (EC2 instance id). */
+  bastion?: string;
+  /** Prefix of the adopted cluster's instance log groups. */
+  instanceLogPrefix?: string;
 }
 
 /** The content of a config file (YAML). */
@@ -78,6 +87,8 @@ export interface Settings {
   /** The environment's declared services (top level merged with its own); undefined: none declared. */
   services?: ServiceDeclaration[];
   logs: LogsConfig;
+  /** The cluster the environment's entry adopts (`environments.<env>.cluster` and its keys). */
+  adopt?: AdoptRequest;
 }
 
 /** The per-user config file: `$XDG_CONFIG_HOME/ecspoc/config.yml` (default `~/.config/ecspoc/config.yml`). */
@@ -120,6 +131,8 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
 }
 
 const STRING_KEYS = ['env', 'region', 'profile', 'endpointUrl', 'sshVia'] as const;
+/** The keys that adopt a cluster ecspoc did not deploy, in an environment's entry (see AdoptRequest). */
+const ADOPT_KEYS = ['cluster', 'asg', 'bastion', 'instanceLogPrefix'] as const;
 
 function checkConfig(value: unknown, path: string): ConfigFile {
   const fail = (what: string): never => {
@@ -152,11 +165,18 @@ function checkConfig(value: unknown, path: string): ConfigFile {
     for (const [name, entry] of Object.entries(environments as Record<string, unknown>)) {
       if (!isRecord(entry)) fail(`environments.${name} must be a mapping`);
       const env = entry as Record<string, unknown>;
-      const envKeys = [...STRING_KEYS.slice(1), 'parameters', 'components', 'services'];
+      const envKeys = [...STRING_KEYS.slice(1), ...ADOPT_KEYS, 'parameters', 'components', 'services'];
       for (const key of Object.keys(env)) {
         if (!envKeys.includes(key))
           fail(`unknown key "environments.${name}.${key}"${didYouMean(key, envKeys)}`);
       }
+      for (const key of ADOPT_KEYS) {
+        if (env[key] !== undefined && (typeof env[key] !== 'string' || env[key] === ''))
+          fail(`environments.${name}.${key} must be a non-empty string`);
+      }
+      if (env.cluster === undefined)
+        for (const key of ADOPT_KEYS.slice(1))
+          if (env[key] !== undefined) fail(`environments.${name}.${key} needs environments.${name}.cluster`);
       checkVia(env.sshVia, `environments.${name}.sshVia`);
       if (env.parameters !== undefined)
         checkStringMap(env.parameters, `environments.${name}.parameters`, fail);
@@ -328,6 +348,17 @@ export async function resolveSettings(
     environment,
     ...(services ? { services } : {}),
     logs: config.logs ?? {},
+    ...(environment.cluster ? { adopt: adoptedBy(environment) } : {}),
+  };
+}
+
+/** The adoption an environment's entry declares, with only the keys it sets. */
+function adoptedBy(environment: EnvironmentConfig): AdoptRequest {
+  return {
+    cluster: environment.cluster as string,
+    ...(environment.asg ? { asg: environment.asg } : {}),
+    ...(environment.bastion ? { bastion: environment.bastion } : {}),
+    ...(environment.instanceLogPrefix ? { instanceLogPrefix: environment.instanceLogPrefix } : {}),
   };
 }
 

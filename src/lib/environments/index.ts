@@ -4,11 +4,12 @@
  * DescribeClusters per hundred environments.
  */
 import { type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DescribeRegionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeClustersCommand, type ECSClient } from '@aws-sdk/client-ecs';
 
 import { toAwsError } from '../aws/clients.js';
 import { UsageError } from '../errors.js';
-import { chunk } from '../instances/reader.js';
+import { chunk, createLimiter } from '../instances/reader.js';
 import { clusterName } from '../stacks/names.js';
 import { type EcspocStack, listEcspocStacks } from '../stacks/reader.js';
 
@@ -106,6 +107,63 @@ export async function listEnvironments(
       ...summary,
       cluster: clusters.get(clusterName(summary.env)) ?? missingCluster(clusterName(summary.env)),
     })),
+  };
+}
+
+/** What `ecspoc environments --all-regions --json` prints: each region read, and those that could not be. */
+export interface AllRegionsEnvironmentList {
+  regions: EnvironmentList[];
+  /** Regions that could not be read (not opted in, denied by a policy…), each with why. */
+  failures: Array<{ region: string; message: string }>;
+}
+
+/**
+ * Regions read at once by `--all-regions`. Each region costs a ListStacks and a DescribeClusters;
+ * four at a time reads the ~17 default regions in a few round trips without a burst that would
+ * crowd other tools of the account.
+ */
+export const REGION_CONCURRENCY = 4;
+
+/**
+ * The regions enabled for the account: DescribeRegions with AllRegions false lists only those (AWS:
+ * "Describes the Regions that are enabled for your account, or all Regions"), so opt-in regions the
+ * account has not enabled are not tried at all. Sorted by name.
+ */
+export async function enabledRegions(ec2: Pick<EC2Client, 'send'>): Promise<string[]> {
+  try {
+    const response = await ec2.send(new DescribeRegionsCommand({ AllRegions: false }));
+    return (response.Regions ?? [])
+      .map((r) => r.RegionName ?? '')
+      .filter(Boolean)
+      .sort();
+  } catch (error) {
+    throw toAwsError(error, 'listing the enabled regions (ec2:DescribeRegions)');
+  }
+}
+
+/**
+ * Lists the environments of every given region, `concurrency` regions at once. A region that fails
+ * (opt-in pending, an SCP denying it) becomes a failure line, not a failure of the whole listing.
+ */
+export async function listEnvironmentsInRegions(
+  regions: readonly string[],
+  clientsFor: (region: string) => EnvironmentListClients,
+  concurrency = REGION_CONCURRENCY,
+): Promise<AllRegionsEnvironmentList> {
+  const limit = createLimiter(concurrency);
+  const read = await Promise.all(
+    regions.map((region) =>
+      limit(() =>
+        listEnvironments(clientsFor(region), region).then(
+          (list) => ({ list }),
+          (error: unknown) => ({ region, message: (error as Error).message }),
+        ),
+      ),
+    ),
+  );
+  return {
+    regions: read.flatMap((r) => ('list' in r ? [r.list] : [])),
+    failures: read.flatMap((r) => ('list' in r ? [] : [r])),
   };
 }
 

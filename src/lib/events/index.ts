@@ -4,7 +4,7 @@ import { toAwsError } from '../aws/clients.js';
 import { UsageError } from '../errors.js';
 import { planTimeRange } from '../logs/index.js';
 import { tailLogs, type TailDeps, type TailOptions, type TailResult } from '../logs/tail.js';
-import { eventsLogGroup } from '../stacks/names.js';
+import { envNameProblem, eventsLogGroup } from '../stacks/names.js';
 import { EventSelector, EVENT_KINDS, type EventKindChoice, type EventSink } from './select.js';
 
 export {
@@ -43,6 +43,22 @@ export interface EventsTailPlan {
   kinds: EventKindChoice[];
   services: string[];
   env: string;
+}
+
+/**
+ * The environment whose event rules watch `cluster`. The rules come with ecspoc's cluster stack, which
+ * names its cluster `ecspoc-<env>` and delivers to that environment's events log group; any other
+ * cluster has no such rules, and that is said in one line rather than tailing an empty group.
+ */
+export function eventsEnvironmentOf(cluster: string): string {
+  const env = cluster.startsWith('ecspoc-') ? cluster.slice('ecspoc-'.length) : '';
+  if (!env || envNameProblem(env))
+    throw new UsageError(
+      'NO_EVENT_RULES',
+      `Cluster ${cluster} has none of ecspoc's event rules (they come with its cluster stack): events tail cannot read its events.`,
+      { suggestions: [`Tail its logs instead: ecspoc logs tail --cluster ${cluster} --tasks`] },
+    );
+  return env;
 }
 
 /**

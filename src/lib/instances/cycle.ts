@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 
 import { toAwsError } from '../aws/clients.js';
+import { type AdoptRequest, groupRequired, targetFlags } from '../clusters/adopt.js';
 import {
   AwsError,
   EcspocError,
@@ -62,7 +63,7 @@ import {
   setProcesses,
 } from './state.js';
 import { waitFor } from '../time/wait.js';
-import { listContainerInstanceArns } from './reader.js';
+import { chunk, listContainerInstanceArns } from './reader.js';
 import {
   describeRunningTasks,
   describeServices,
@@ -78,6 +79,8 @@ export type CycleSelection = { kind: 'all' } | { kind: 'outdated' } | { kind: 'i
 /** How `instances cycle` runs. */
 export interface CycleOptions {
   env: string;
+  /** A cluster ecspoc did not deploy: found by the discovery rules instead of the cluster stack. */
+  adopt?: AdoptRequest;
   selection: CycleSelection;
   /**
    * Instances drained at once; the surge adds as many first. Undefined: about 10 % of the group
@@ -153,11 +156,13 @@ export interface BatchTiming {
 }
 
 const REBALANCE = 'AZRebalance';
+/** Instance ids per SetInstanceProtection call: the API takes at most 50. */
+export const PROTECTION_BATCH = 50;
 
 /** The command that carries a stopped cycle on, with the flags that shape its batches. */
 export function resumeCommand(options: CycleOptions): string {
   return [
-    `ecspoc instances cycle --env ${options.env}`,
+    `ecspoc instances cycle ${targetFlags(options.env, options.adopt)}`,
     // Given explicitly, it is repeated: the default depends on the group, which the cycle changes.
     options.batchSize !== undefined ? `--batch-size ${options.batchSize}` : '',
     options.maxUnavailable !== 0 ? `--max-unavailable ${options.maxUnavailable}` : '',
@@ -195,8 +200,9 @@ export async function prepareCycle(
   options: CycleOptions,
   deps: Pick<CycleDeps, 'emit' | 'agreeToRaiseMax'>,
 ): Promise<PreparedCycle> {
-  const fleet = await describeFleet(clients, options.env);
+  const fleet = await describeFleet(clients, options.env, options.adopt);
   const group = fleet.group;
+  if (!group && fleet.refs.adopted) throw groupRequired(fleet.refs.clusterName, fleet.refs.adopted.groups);
   if (!group) {
     throw new OperationError(
       'NO_GROUP',
@@ -298,7 +304,7 @@ export function selectInstances(
   if (problems.length > 0) {
     throw new UsageError('NOT_IN_GROUP', `Cannot cycle: ${problems.join('; ')}.`, {
       suggestions: [
-        `See the instances with: ecspoc instances list --env ${fleet.refs.env}`,
+        `See the instances with: ecspoc instances list ${targetFlags(fleet.refs.env, fleet.refs.adopted)}`,
         'Instances outside the group can be drained (ecspoc instances drain) but not replaced.',
       ],
     });
@@ -811,17 +817,21 @@ class CycleRun {
     // carries scale-in protection (expected, not an error). The batch is drained by now: lift the
     // protection first, so the termination is not refused or held whatever the group's policy, and
     // the group's own decrement cannot fall on an unprotected instance that still runs tasks.
-    if (batch.length > 0)
+    // SetInstanceProtection takes up to 50 instance ids a call (EC2 Auto Scaling API reference).
+    for (const ids of chunk(
+      batch.map((instance) => instance.instanceId),
+      PROTECTION_BATCH,
+    ))
       await this.send(
         () =>
           this.clients.autoscaling.send(
             new SetInstanceProtectionCommand({
               AutoScalingGroupName: this.groupName,
-              InstanceIds: batch.map((instance) => instance.instanceId),
+              InstanceIds: ids,
               ProtectedFromScaleIn: false,
             }),
           ),
-        `lifting scale-in protection of ${batch.map((instance) => instance.instanceId).join(', ')}`,
+        `lifting scale-in protection of ${ids.join(', ')}`,
       );
     for (const instance of batch) {
       const shouldDecrement = decrement > 0;
@@ -943,7 +953,7 @@ class CycleRun {
         `${left} instance(s) still to replace.`;
       if (draining.length) {
         suggestions.push(
-          `Or put the DRAINING ones back in service: ecspoc instances activate ${draining.join(' ')} --env ${this.options.env}`,
+          `Or put the DRAINING ones back in service: ecspoc instances activate ${draining.join(' ')} ${targetFlags(this.options.env, this.options.adopt)}`,
         );
       }
     } catch {

@@ -1,6 +1,7 @@
 import { UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 
 import { toAwsError } from '../aws/clients.js';
+import { type AdoptRequest, targetFlags } from '../clusters/adopt.js';
 import { InterruptedError, OperationError, TimeoutError, UsageError } from '../errors.js';
 import { chunk, type InstanceClients } from './clients.js';
 import type { Clock } from '../time/clock.js';
@@ -15,6 +16,8 @@ import { describeRunningTasks, describeTaskRequirements, stopTasks, type Workloa
 /** How `instances drain` runs. */
 export interface DrainOptions {
   env: string;
+  /** A cluster ecspoc did not deploy: found by the discovery rules instead of the cluster stack. */
+  adopt?: AdoptRequest;
   /** Instance ids, container instance ids or ARNs. */
   ids: string[];
   stopStandaloneTasks: boolean;
@@ -70,7 +73,11 @@ export function resolveInstances(fleet: Fleet, ids: string[]): FleetInstance[] {
     throw new UsageError(
       'UNKNOWN_INSTANCE',
       `Not a container instance of ${fleet.refs.clusterName}: ${unknown.join(', ')}.`,
-      { suggestions: [`See the instances with: ecspoc instances list --env ${fleet.refs.env}`] },
+      {
+        suggestions: [
+          `See the instances with: ecspoc instances list ${targetFlags(fleet.refs.env, fleet.refs.adopted)}`,
+        ],
+      },
     );
   }
   return found;
@@ -311,7 +318,7 @@ export async function drainInstances(
   prepared?: PreparedDrain,
 ): Promise<DrainResult> {
   if (!prepared) {
-    const fleet = await describeFleet(clients, options.env);
+    const fleet = await describeFleet(clients, options.env, options.adopt);
     prepared = await prepareDrain(clients, fleet, options.ids, options.stopStandaloneTasks);
     for (const warning of prepared.warnings) deps.emit({ type: 'note', message: `warning: ${warning}` });
   }
@@ -349,8 +356,8 @@ export async function drainInstances(
     } catch (error) {
       const named = instances.map((i) => i.instanceId).join(' ');
       const suggestions = [
-        `Wait again: ecspoc instances drain ${named} --env ${options.env} --timeout 30m`,
-        `Or put them back in service: ecspoc instances activate ${named} --env ${options.env}`,
+        `Wait again: ecspoc instances drain ${named} ${targetFlags(options.env, options.adopt)} --timeout 30m`,
+        `Or put them back in service: ecspoc instances activate ${named} ${targetFlags(options.env, options.adopt)}`,
       ];
       if (error instanceof TimeoutError) {
         throw new TimeoutError(`${error.message} They stay DRAINING.`, {

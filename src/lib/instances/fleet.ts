@@ -9,6 +9,7 @@ import type { ContainerInstance, Resource } from '@aws-sdk/client-ecs';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 
 import { toAwsError } from '../aws/clients.js';
+import { type AdoptRequest, chooseGroup, discoverGroups } from '../clusters/adopt.js';
 import { OperationError } from '../errors.js';
 import { stackName } from '../stacks/names.js';
 import { findStack } from '../stacks/reader.js';
@@ -18,12 +19,20 @@ import * as reader from './reader.js';
 /** Tag on the Auto Scaling Group (the cycle's original capacity) and on the instances it replaces. */
 export const CYCLE_TAG = 'ecspoc:cycle';
 
-/** Where the environment's container instances live, from the cluster stack's outputs. */
+/**
+ * The resolved target of a day-two command: where the container instances live. Filled from the
+ * cluster stack's outputs for a bundle environment, or by the discovery rules of src/lib/clusters
+ * for a cluster ecspoc did not deploy (`adopted` set then).
+ */
 export interface ClusterRefs {
   env: string;
-  stackName: string;
+  /** The cluster stack; undefined for an adopted cluster. */
+  stackName?: string;
   clusterName: string;
+  /** The group the instances are replaced through: the stack's, or the one discovered (or named by --asg). */
   autoScalingGroupName?: string;
+  /** Set for a cluster ecspoc did not deploy: what the operator asked, and every group found. */
+  adopted?: AdoptRequest & { groups: string[] };
   launchTemplateId?: string;
   /** The public SSM parameter the stack resolved its AMI from, when it did, and what it resolved to. */
   imageParameter?: string;
@@ -105,8 +114,24 @@ export interface Fleet {
   instances: FleetInstance[];
 }
 
-/** Reads the cluster stack `ecspoc-<env>-cluster` for the cluster, group and launch template names. */
-export async function resolveClusterRefs(clients: InstanceClients, env: string): Promise<ClusterRefs> {
+/**
+ * The target of a day-two command: with `adopt`, the cluster it names and the groups the discovery
+ * rules find; otherwise the cluster stack `ecspoc-<env>-cluster`'s outputs.
+ */
+export async function resolveClusterRefs(
+  clients: InstanceClients,
+  env: string,
+  adopt?: AdoptRequest,
+): Promise<ClusterRefs> {
+  if (adopt) {
+    const found = await discoverGroups(clients, adopt.cluster);
+    return {
+      env,
+      clusterName: adopt.cluster,
+      autoScalingGroupName: chooseGroup(adopt.cluster, found, adopt.asg),
+      adopted: { ...adopt, groups: found.names },
+    };
+  }
   const name = stackName(env, 'cluster');
   let stack: Stack | undefined;
   try {
@@ -279,12 +304,22 @@ function clusterMissing(clusterName: string): OperationError {
   });
 }
 
-/** The whole picture of one environment: refs, group, launch target and instances. */
-export async function describeFleet(clients: InstanceClients, env: string): Promise<Fleet> {
-  const refs = await resolveClusterRefs(clients, env);
+/**
+ * The whole picture of one environment (or adopted cluster): refs, group, launch target and
+ * instances. An adopted cluster with several groups and none chosen lists the members of all.
+ */
+export async function describeFleet(
+  clients: InstanceClients,
+  env: string,
+  adopt?: AdoptRequest,
+): Promise<Fleet> {
+  const refs = await resolveClusterRefs(clients, env, adopt);
   const group = refs.autoScalingGroupName ? await readGroup(clients, refs.autoScalingGroupName) : undefined;
+  const others = group
+    ? []
+    : await Promise.all((refs.adopted?.groups ?? []).map((name) => readGroup(clients, name)));
   const target = await resolveLaunchTarget(clients, group, refs.launchTemplateId);
-  const instances = await observeInstances(clients, refs.clusterName, group, target);
+  const instances = await observeInstances(clients, refs.clusterName, group ?? mergeGroups(others), target);
   let newerImage: Fleet['newerImage'];
   if (refs.imageParameter && refs.resolvedImage) {
     const published = await readParameter(clients, refs.imageParameter).catch(() => '');
@@ -307,6 +342,12 @@ export async function describeContainerInstances(
   const toDescribe = arns ?? (await reader.listContainerInstanceArns(clients, clusterName));
   if (toDescribe === undefined) throw clusterMissing(clusterName);
   return reader.describeContainerInstances(clients, clusterName, toDescribe);
+}
+
+/** The members of several groups as one, for reading the fleet; none: undefined. */
+function mergeGroups(groups: GroupState[]): GroupState | undefined {
+  if (groups.length === 0) return undefined;
+  return { ...groups[0], instances: groups.flatMap((g) => g.instances) };
 }
 
 function emptyInstance(instanceId: string): FleetInstance {

@@ -102,6 +102,49 @@ export async function discoverLogGroups(
   return [...instances, ...tasks];
 }
 
+/**
+ * The log groups of a cluster ecspoc did not deploy: each service's awslogs groups (from its task
+ * definition, see src/lib/clusters/adopt.ts), labelled by service, and the groups under
+ * `instanceLogPrefix`, labelled by the rest of their name. One DescribeLogGroups per distinct group
+ * (for its ARN, which Live Tail needs) and one for the prefix; a group that does not exist is left out.
+ */
+export async function discoverClusterLogGroups(
+  client: LogGroupsClient,
+  services: ReadonlyArray<{ service: string; groups: string[] }>,
+  instanceLogPrefix?: string,
+): Promise<EnvironmentLogGroup[]> {
+  const names = [...new Set(services.flatMap((s) => s.groups))];
+  const [described, instanceGroups] = await Promise.all([
+    Promise.all(
+      names.map(async (name) => (await describeGroups(client, name)).find((g) => g.logGroupName === name)),
+    ),
+    instanceLogPrefix ? describeGroups(client, instanceLogPrefix) : Promise.resolve([]),
+  ]);
+  const existing = new Map(
+    described.filter((g): g is LogGroup => g !== undefined).map((g) => [g.logGroupName as string, g]),
+  );
+  const instances = instanceGroups
+    .filter((group) => instanceLogPrefix && group.logGroupName?.startsWith(instanceLogPrefix))
+    .map((group) => ({
+      name: group.logGroupName as string,
+      arn: arnOf(group),
+      kind: 'instance' as const,
+      label: (group.logGroupName as string).slice((instanceLogPrefix ?? '').length),
+    }))
+    .sort((a, b) => a.label.localeCompare(b.label));
+  const tasks = services.flatMap((s) =>
+    s.groups
+      .filter((name) => existing.has(name))
+      .map((name) => ({
+        name,
+        arn: arnOf(existing.get(name) as LogGroup),
+        kind: 'task' as const,
+        label: s.service,
+      })),
+  );
+  return [...instances, ...tasks];
+}
+
 function rank(order: string[], label: string): number {
   const index = order.indexOf(label);
   return index === -1 ? order.length : index;

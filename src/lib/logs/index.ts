@@ -14,6 +14,7 @@ import { parseTimeSpec } from '../time/timespec.js';
 import type { TailSink } from './types.js';
 
 export type { EnvironmentLogGroup, LogSelection } from './groups.js';
+export { discoverClusterLogGroups } from './groups.js';
 export type { TailResult } from './tail.js';
 export type { LogEvent, TailNotice, TailSink } from './types.js';
 export { LineFormatter, LOG_FORMATS, type LogFormat } from './format.js';
@@ -35,6 +36,11 @@ export interface TailRequest {
   pageLimit?: number;
   /** FilterLogEvents calls per second shared by every group (default 5). */
   maxRate?: number;
+  /**
+   * Finds the groups to choose from when they are not the environment's by name: a cluster ecspoc
+   * did not deploy (see discoverClusterLogGroups). Default: the environment's prefixes.
+   */
+  discover?: () => Promise<EnvironmentLogGroup[]>;
 }
 
 /** A checked request: the groups and time range to tail, and how. */
@@ -98,7 +104,8 @@ export async function planTail(
     );
 
   let discovery: Promise<EnvironmentLogGroup[]> | undefined;
-  const environmentGroups = () => (discovery ??= discoverLogGroups(client, request.env));
+  const environmentGroups = () =>
+    (discovery ??= request.discover ? request.discover() : discoverLogGroups(client, request.env));
   let groups;
   let defaulted = false;
   if (hasSelector(request.selection)) {

@@ -1,7 +1,14 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 
-import { type BastionClients, type BastionStatus, findBastion } from '../bastion/index.js';
+import {
+  type BastionClients,
+  type BastionStatus,
+  findBastion,
+  findBastionInstance,
+  missingBastion,
+} from '../bastion/index.js';
+import type { AdoptRequest } from '../clusters/adopt.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { clusterName, stackName } from '../stacks/names.js';
 import { readFleet } from '../instances/reader.js';
@@ -53,12 +60,30 @@ export async function discoverHosts(
   clients: DiscoveryClients,
   env: string,
   clock: Clock = systemClock,
+  adopt?: AdoptRequest,
 ): Promise<SshInventory> {
   const [bastion, fleet] = await Promise.all([
-    findBastion(clients, env, clock),
-    discoverContainerInstances(clients, env),
+    adopt ? adoptedBastion(clients, env, adopt, clock) : findBastion(clients, env, clock),
+    discoverContainerInstances(clients, env, adopt?.cluster),
   ]);
   return { env, bastion, ...fleet };
+}
+
+/** An adopted cluster's bastion: the instance `--bastion` names, or none (reached by ssm or eice then). */
+function adoptedBastion(
+  clients: DiscoveryClients,
+  env: string,
+  adopt: AdoptRequest,
+  clock: Clock,
+): Promise<BastionStatus> {
+  if (adopt.bastion) return findBastionInstance(clients, env, adopt.bastion, clock);
+  return Promise.resolve(
+    missingBastion(
+      env,
+      `cluster ${adopt.cluster}`,
+      `no bastion given for cluster ${adopt.cluster} (--bastion)`,
+    ),
+  );
 }
 
 /** The cluster's name: the cluster stack's `ClusterName` output, else the name ecspoc gives it. */
@@ -73,8 +98,9 @@ export async function resolveClusterName(
 async function discoverContainerInstances(
   clients: DiscoveryClients,
   env: string,
+  adoptedCluster?: string,
 ): Promise<Omit<SshInventory, 'env' | 'bastion'>> {
-  const cluster = await resolveClusterName(clients, env);
+  const cluster = adoptedCluster ?? (await resolveClusterName(clients, env));
   const read = await readFleet(clients, cluster);
   if (!read.clusterFound) return { clusterName: cluster, clusterFound: false, instances: [], skipped: [] };
 

@@ -3,6 +3,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 
 import type { AwsClients } from '../aws/clients.js';
+import type { AdoptRequest } from '../clusters/adopt.js';
 import { type BastionStatus, deployBastionHint, startBastionHint } from '../bastion/index.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { OperationError, UsageError } from '../errors.js';
@@ -38,6 +39,8 @@ export type { SkippedInstance } from './discover.js';
 /** What `ecspoc ssh-config` is asked to do. */
 export interface SshConfigRequest {
   env: string;
+  /** A cluster ecspoc did not deploy: its instances, and the bastion `--bastion` names (or none). */
+  adopt?: AdoptRequest;
   options: Partial<SshConfigOptions>;
   /** Merge the block into `file`. */
   write: boolean;
@@ -120,9 +123,25 @@ export async function generateSshConfig(
   }
   const fs = request.fs ?? nodeConfigFs;
   const via = options.via ?? 'bastion';
+  const { adopt } = request;
+  if (adopt && options.bastionOnDemand) {
+    throw new UsageError(
+      'ON_DEMAND_NEEDS_STACK',
+      `--bastion-on-demand starts the bastion of an ecspoc environment; cluster ${adopt.cluster} has none.`,
+      { suggestions: [`ecspoc ssh-config --cluster ${adopt.cluster} --bastion INSTANCE_ID, or --via ssm`] },
+    );
+  }
+  if (adopt && via === 'bastion' && !adopt.bastion) {
+    throw new UsageError(
+      'NO_WAY_IN',
+      `Cluster ${adopt.cluster} has no bastion ecspoc knows: pass --bastion INSTANCE_ID, or --via ssm or --via eice.`,
+      { suggestions: [`ecspoc ssh-config --cluster ${adopt.cluster} --via ssm`] },
+    );
+  }
   const [inventory, instanceConnectEndpointId] = await Promise.all([
-    discoverHosts(clients, env, request.clock ?? systemClock),
-    via === 'eice' ? findInstanceConnectEndpoint(clients, env) : Promise.resolve(undefined),
+    discoverHosts(clients, env, request.clock ?? systemClock, adopt),
+    // An adopted cluster has no network stack: the AWS CLI's open-tunnel then finds an endpoint in the VPC.
+    via === 'eice' && !adopt ? findInstanceConnectEndpoint(clients, env) : Promise.resolve(undefined),
   ]);
   const registered = inventory.instances.length + inventory.skipped.length;
   if ((inventory.bastion.state === 'missing' || via !== 'bastion') && registered === 0) {

@@ -8,7 +8,9 @@ import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 
 import { type AwsClients, toAwsError } from '../aws/clients.js';
 import type { ServiceDeclaration } from '../config/services.js';
-import { type BastionStatus, findBastion, missingBastion } from '../bastion/index.js';
+import { type BastionStatus, findBastion, findBastionInstance, missingBastion } from '../bastion/index.js';
+import { type AdoptRequest, targetFlags } from '../clusters/adopt.js';
+import { OperationError } from '../errors.js';
 import { type FleetReaderClients, readContainerInstances, readServices } from '../instances/reader.js';
 import { buildCatalog } from '../stacks/catalog.js';
 import { describeStopped, readLastStoppedTask, type StoppedTask } from '../events/stuck.js';
@@ -72,14 +74,17 @@ export interface EnvironmentStatus {
   /** The same view as `bastion status --json` (see BastionStatus in src/lib/bastion). */
   bastion: BastionStatus;
   attention: Attention[];
+  /** Set for a cluster ecspoc did not deploy (`--cluster`): no stacks then. */
+  adopted?: AdoptRequest;
 }
 
 /** Reads the environment's state with a handful of read-only calls, in parallel where possible. */
 export async function readEnvironmentStatus(
   aws: AwsClients,
   env: string,
-  options: { services?: readonly ServiceDeclaration[] } = {},
+  options: { services?: readonly ServiceDeclaration[]; adopt?: AdoptRequest } = {},
 ): Promise<EnvironmentStatus> {
+  if (options.adopt) return readAdoptedStatus(aws, env, options.adopt);
   const catalog = buildCatalog(env, options.services ? { declared: options.services } : {});
   let listed;
   try {
@@ -113,7 +118,11 @@ export async function readEnvironmentStatus(
   const cluster = clusterStack?.outputs.ClusterName ?? clusterName(env);
   const [instances, running] = await Promise.all([
     readInstances(fleet, cluster),
-    readServiceStatus(fleet, cluster, env),
+    readServiceStatus(
+      fleet,
+      cluster,
+      (service) => `ecspoc events tail --env ${env} --service ${service} --kind task-stopped`,
+    ),
   ]);
   // Every service of the catalog is listed, deployed or not; others the cluster runs follow.
   const declared = new Set(catalog.services.map((s) => s.name));
@@ -143,8 +152,108 @@ export async function readEnvironmentStatus(
   return status;
 }
 
+/** A cluster ecspoc did not deploy: its instances, services and the bastion `--bastion` names; no stacks. */
+async function readAdoptedStatus(
+  aws: AwsClients,
+  env: string,
+  adopt: AdoptRequest,
+): Promise<EnvironmentStatus> {
+  const fleet: FleetReaderClients = { ecs: aws.client(ECSClient), ec2: aws.client(EC2Client) };
+  const [instances, services, bastion] = await Promise.all([
+    readInstances(fleet, adopt.cluster),
+    // A cluster ecspoc did not deploy has none of its event rules: the task logs say more.
+    readServiceStatus(
+      fleet,
+      adopt.cluster,
+      (service) => `ecspoc logs tail --cluster ${adopt.cluster} --service ${service} --since 1h`,
+    ),
+    adopt.bastion
+      ? findBastionInstance(fleet, env, adopt.bastion)
+      : Promise.resolve(missingBastion(env, `cluster ${adopt.cluster}`, 'none given (--bastion)')),
+  ]);
+  if (!instances.found)
+    throw new OperationError('CLUSTER_MISSING', `ECS cluster ${adopt.cluster} does not exist.`, {
+      suggestions: ['Check the name (aws ecs list-clusters) and --region.'],
+    });
+  const status: EnvironmentStatus = {
+    env,
+    stacks: [],
+    cluster: { name: adopt.cluster, ...instances },
+    services,
+    bastion,
+    attention: [],
+    adopted: adopt,
+  };
+  status.attention = attentionFor(status);
+  return status;
+}
+
 /** What needs the operator: broken or missing stacks, lost capacity, services short of tasks. */
 export function attentionFor(status: EnvironmentStatus): Attention[] {
+  const env = status.env;
+  const items: Attention[] = [];
+  if (!status.adopted) {
+    const stacks = stackAttention(status);
+    items.push(...stacks.items);
+    if (stacks.notDeployed) return items;
+  }
+  const where = targetFlags(env, status.adopted);
+  const { instances } = status.cluster;
+  if (status.cluster.found) {
+    if (instances.active === 0) {
+      items.push({
+        message: `Cluster ${status.cluster.name} has no ACTIVE container instance: no task can be placed.`,
+        suggestion: `ecspoc instances list ${where}`,
+      });
+    }
+    if (instances.agentDisconnected > 0) {
+      items.push({
+        message: `${instances.agentDisconnected} container instance(s) have a disconnected ECS agent.`,
+        suggestion: `ecspoc instances list ${where}`,
+      });
+    }
+    if (instances.draining > 0) {
+      items.push({
+        message: `${instances.draining} container instance(s) are DRAINING.`,
+        suggestion: `ecspoc instances activate ${where} (if the drain is over and they should take tasks again)`,
+      });
+    }
+  }
+  for (const service of status.services) {
+    if (service.moreEvents) {
+      const failed = service.deployment?.failed
+        ? `${service.deployment.failed} task(s) failed`
+        : 'tasks are failing';
+      const rollback =
+        service.deployment?.rolloutState === 'FAILED'
+          ? ` (rolled back: ${service.deployment.rolloutStateReason ?? 'deployment failed'})`
+          : '';
+      const stopped = service.lastStopped ? `; last stopped: ${describeStopped(service.lastStopped)}` : '';
+      items.push({
+        message: `Service ${service.name}: ${failed}${rollback}${stopped}.`,
+        suggestion: service.moreEvents,
+      });
+    }
+    if (service.running < service.desired) {
+      items.push({
+        message: `Service ${service.name} runs ${service.running} of ${service.desired} tasks${service.pending ? ` (${service.pending} pending)` : ''}.`,
+        suggestion: `ecspoc logs tail ${where} --service ${service.name}`,
+      });
+    }
+  }
+  if (status.bastion.state === 'stopped') {
+    items.push({
+      message: 'The bastion is stopped: SSH to the instances goes through it.',
+      suggestion: status.adopted
+        ? `aws ec2 start-instances --instance-ids ${status.bastion.instanceId}`
+        : `ecspoc bastion start ${where}`,
+    });
+  }
+  return items;
+}
+
+/** What the environment's stacks need (broken, stuck or missing ones); notDeployed: none exists. */
+function stackAttention(status: EnvironmentStatus): { items: Attention[]; notDeployed: boolean } {
   const env = status.env;
   const items: Attention[] = [];
   for (const stack of status.stacks) {
@@ -184,7 +293,7 @@ export function attentionFor(status: EnvironmentStatus): Attention[] {
       message: `Environment "${env}" is not deployed.`,
       suggestion: `ecspoc deploy --env ${env}`,
     });
-    return items;
+    return { items, notDeployed: true };
   }
   if (missing.length > 0) {
     items.push({
@@ -192,56 +301,7 @@ export function attentionFor(status: EnvironmentStatus): Attention[] {
       suggestion: `ecspoc deploy --env ${env}`,
     });
   }
-  const { instances } = status.cluster;
-  if (status.cluster.found) {
-    if (instances.active === 0) {
-      items.push({
-        message: `Cluster ${status.cluster.name} has no ACTIVE container instance: no task can be placed.`,
-        suggestion: `ecspoc instances list --env ${env}`,
-      });
-    }
-    if (instances.agentDisconnected > 0) {
-      items.push({
-        message: `${instances.agentDisconnected} container instance(s) have a disconnected ECS agent.`,
-        suggestion: `ecspoc instances list --env ${env}`,
-      });
-    }
-    if (instances.draining > 0) {
-      items.push({
-        message: `${instances.draining} container instance(s) are DRAINING.`,
-        suggestion: `ecspoc instances activate --env ${env} (if the drain is over and they should take tasks again)`,
-      });
-    }
-  }
-  for (const service of status.services) {
-    if (service.moreEvents) {
-      const failed = service.deployment?.failed
-        ? `${service.deployment.failed} task(s) failed`
-        : 'tasks are failing';
-      const rollback =
-        service.deployment?.rolloutState === 'FAILED'
-          ? ` (rolled back: ${service.deployment.rolloutStateReason ?? 'deployment failed'})`
-          : '';
-      const stopped = service.lastStopped ? `; last stopped: ${describeStopped(service.lastStopped)}` : '';
-      items.push({
-        message: `Service ${service.name}: ${failed}${rollback}${stopped}.`,
-        suggestion: service.moreEvents,
-      });
-    }
-    if (service.running < service.desired) {
-      items.push({
-        message: `Service ${service.name} runs ${service.running} of ${service.desired} tasks${service.pending ? ` (${service.pending} pending)` : ''}.`,
-        suggestion: `ecspoc logs tail --env ${env} --service ${service.name}`,
-      });
-    }
-  }
-  if (status.bastion.state === 'stopped') {
-    items.push({
-      message: 'The bastion is stopped: SSH to the instances goes through it.',
-      suggestion: `ecspoc bastion start --env ${env}`,
-    });
-  }
-  return items;
+  return { items, notDeployed: false };
 }
 
 async function readInstances(
@@ -266,7 +326,8 @@ async function readInstances(
 async function readServiceStatus(
   clients: FleetReaderClients,
   cluster: string,
-  env: string,
+  /** The command that shows more of a failing service's stops. */
+  moreOf: (service: string) => string,
 ): Promise<ServiceStatus[]> {
   const services: ServiceStatus[] = [];
   for (const service of (await readServices(clients, cluster)) ?? []) {
@@ -300,7 +361,7 @@ async function readServiceStatus(
     const lastStopped = suspect ? await readLastStoppedTask(clients.ecs, cluster, name) : undefined;
     if (isFailing(deployment, lastStopped)) {
       if (lastStopped) status.lastStopped = lastStopped;
-      status.moreEvents = `ecspoc events tail --env ${env} --service ${name} --kind task-stopped`;
+      status.moreEvents = moreOf(name);
     }
     services.push(status);
   }

@@ -61,6 +61,8 @@ export interface ServiceSpec {
   memory: number;
   /** A static host port (one task per instance), or none for dynamic ports. */
   hostPort?: number;
+  /** The awslogs group the container logs to (none: no log configuration). */
+  logGroup?: string;
 }
 
 /**
@@ -85,6 +87,18 @@ export async function createServices(
               cpu: spec.cpu,
               memory: spec.memory,
               portMappings: [{ containerPort: 80, hostPort: spec.hostPort ?? 0 }],
+              ...(spec.logGroup
+                ? {
+                    logConfiguration: {
+                      logDriver: 'awslogs',
+                      options: {
+                        'awslogs-group': spec.logGroup,
+                        'awslogs-region': config.region,
+                        'awslogs-stream-prefix': spec.name,
+                      },
+                    },
+                  }
+                : {}),
             },
           ],
         }),

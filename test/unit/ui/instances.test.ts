@@ -216,5 +216,14 @@ describe('renderInstanceList', () => {
       'A newer ECS-optimised AMI is published: ami-4 (/aws/service/ecs/x); the cluster stack was deployed with ami-3.\n' +
         'Try: ecspoc deploy cluster --env dev',
     );
+
+    // A cluster ecspoc did not deploy is named again by --cluster, and its group when it has several.
+    const adopted = { ...list, cluster: 'shop', autoScalingGroups: ['g', 'h'] };
+    expect(renderInstanceList(adopted, sink(false).stream)).toContain(
+      'Try: ecspoc instances cycle --outdated --cluster shop --asg g',
+    );
+    expect(renderInstanceList({ ...adopted, autoScalingGroups: ['g'] }, sink(false).stream)).toContain(
+      'Try: ecspoc instances cycle --outdated --cluster shop\n',
+    );
   });
 });

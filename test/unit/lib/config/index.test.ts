@@ -128,6 +128,42 @@ describe('resolveSettings', () => {
     }
   });
 
+  it('adopts a cluster ecspoc did not deploy per environment, and knows its keys', async () => {
+    const root = workspace({
+      'repo/.ecspoc.yml': [
+        'environments:',
+        '  prod:',
+        '    cluster: payments-prod',
+        '    asg: payments-prod-a',
+        '    bastion: i-0123456789abcdef0',
+        '    instanceLogPrefix: /payments/prod/',
+        '  dev: {}',
+        '',
+      ].join('\n'),
+    });
+    const cwd = join(root, 'repo');
+    expect((await resolveSettings({ env: 'prod' }, { cwd, env: { HOME: root } })).adopt).toEqual({
+      cluster: 'payments-prod',
+      asg: 'payments-prod-a',
+      bastion: 'i-0123456789abcdef0',
+      instanceLogPrefix: '/payments/prod/',
+    });
+    expect((await resolveSettings({ env: 'dev' }, { cwd, env: { HOME: root } })).adopt).toBeUndefined();
+    for (const [bad, message] of [
+      [
+        'environments:\n  prod:\n    clustr: x\n',
+        /unknown key "environments.prod.clustr" \(did you mean "cluster"\?\)/,
+      ],
+      ['environments:\n  prod:\n    asg: x\n', /environments.prod.asg needs environments.prod.cluster/],
+      ['environments:\n  prod:\n    cluster: 5\n', /environments.prod.cluster must be a non-empty string/],
+    ] as const) {
+      const broken = workspace({ 'repo/.ecspoc.yml': bad });
+      await expect(
+        resolveSettings({ env: 'prod' }, { cwd: join(broken, 'repo'), env: { HOME: broken } }),
+      ).rejects.toThrow(message);
+    }
+  });
+
   it('reads parameter overrides per environment and per component as strings', async () => {
     const root = workspace({
       'repo/.ecspoc.yml': [

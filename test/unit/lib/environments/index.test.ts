@@ -1,4 +1,5 @@
 import { CloudFormationClient, ListStacksCommand, type StackSummary } from '@aws-sdk/client-cloudformation';
+import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from '@jest/globals';
 
@@ -6,8 +7,10 @@ import {
   assertDefaultEnvironmentExists,
   defaultEnvironmentOrPick,
   DESCRIBE_CLUSTERS_BATCH,
+  enabledRegions,
   existingEnvironments,
   listEnvironments,
+  listEnvironmentsInRegions,
   statusSeverity,
 } from '../../../../src/lib/environments/index.js';
 import { AwsError, UsageError } from '../../../../src/lib/errors.js';
@@ -221,5 +224,54 @@ describe('assertDefaultEnvironmentExists', () => {
       throw new Error('asked');
     };
     await expect(defaultEnvironmentOrPick(sdkClient(CloudFormationClient), 'dev', pick)).resolves.toBe('dev');
+  });
+});
+
+describe('enabledRegions and listEnvironmentsInRegions (--all-regions)', () => {
+  const ec2 = mockSdk(EC2Client);
+
+  it('asks EC2 for the enabled regions only, sorted', async () => {
+    ec2.on(DescribeRegionsCommand).resolves({
+      Regions: [{ RegionName: 'us-east-1' }, { RegionName: 'eu-west-1' }, { RegionName: 'ap-south-1' }],
+    });
+    expect(await enabledRegions(sdkClient(EC2Client))).toEqual(['ap-south-1', 'eu-west-1', 'us-east-1']);
+    expect(ec2).toHaveReceivedCommandWith(DescribeRegionsCommand, { AllRegions: false });
+  });
+
+  it('reads every region within the bound; a region that fails is a line, the others still listed', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const regionClients = (region: string) => ({
+      cloudformation: {
+        send: async () => {
+          inFlight += 1;
+          peak = Math.max(peak, inFlight);
+          await new Promise((resolve) => setImmediate(resolve));
+          inFlight -= 1;
+          if (region === 'me-south-1')
+            throw awsError('AccessDenied', 'User is not authorized to perform: cloudformation:ListStacks');
+          return {
+            StackSummaries:
+              region === 'eu-west-1' ? [stack('ecspoc-prod-network', 'CREATE_COMPLETE', '2026-01-01')] : [],
+          };
+        },
+      },
+      ecs: { send: async () => ({ clusters: [], failures: [] }) },
+    });
+    const regions = ['ap-south-1', 'eu-west-1', 'me-south-1', 'us-east-1', 'us-east-2', 'us-west-2'];
+    const all = await listEnvironmentsInRegions(regions, regionClients as never, 2);
+    expect(peak).toBe(2);
+    expect(all.regions.map((r) => r.region)).toEqual([
+      'ap-south-1',
+      'eu-west-1',
+      'us-east-1',
+      'us-east-2',
+      'us-west-2',
+    ]);
+    expect(all.regions[1].environments.map((e) => e.env)).toEqual(['prod']);
+    expect(all.failures).toEqual([
+      { region: 'me-south-1', message: expect.stringContaining('cloudformation:ListStacks') },
+    ]);
+    expect(all.failures[0].message).not.toContain('\n');
   });
 });

@@ -1,3 +1,4 @@
+import { SetInstanceProtectionCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from '@jest/globals';
 
 import { EXIT_CODES } from '../../../../src/lib/errors.js';
@@ -6,6 +7,7 @@ import {
   cycleInstances,
   type CycleOptions,
   defaultBatchSize,
+  resumeCommand,
 } from '../../../../src/lib/instances/cycle.js';
 import type { InstanceEvent } from '../../../../src/lib/instances/events.js';
 import { FakeWorld, type FakeWorldOptions } from './fake-cluster.js';
@@ -296,6 +298,53 @@ describe('cycleInstances', () => {
     expect(result.replaced).toHaveLength(1);
     // Registration polls: DescribeAutoScalingGroups + 3 list pages + describes of the unsettled few.
     expect(result.stats.maxApiCallsPerPoll).toBeLessThanOrEqual(1 + 2 * Math.ceil(250 / 100));
+  });
+});
+
+describe('cycleInstances in large batches', () => {
+  it('lifts scale-in protection 50 instance ids a call (the API limit), so a batch of 60 terminates', async () => {
+    const w = setUp({ instances: 120, desired: 120, max: 200, services: [] });
+    const calls: number[] = [];
+    w.mocks.asg.on(SetInstanceProtectionCommand).callsFake((input) => {
+      calls.push(input.InstanceIds?.length ?? 0);
+      if ((input.InstanceIds ?? []).length > 50) throw new Error('test: more than 50 instance ids');
+      for (const id of input.InstanceIds ?? []) {
+        const instance = w.instances.get(id);
+        if (instance) instance.protectedFromScaleIn = false;
+      }
+      return {};
+    });
+    const result = await cycleInstances(w.clients(), options({ batchSize: 60 }), deps(w).deps);
+    expect(result.replaced).toHaveLength(120);
+    // Two batches of 60, each lifted in two calls: 50 and 10.
+    expect(calls).toEqual([50, 10, 50, 10]);
+  });
+});
+
+describe('cycleInstances on a cluster ecspoc did not deploy', () => {
+  it('finds the group from the instances and replaces every instance, naming --cluster to resume', async () => {
+    const w = setUp();
+    const original = w.members().map((i) => i.id);
+    const { deps: d, asked } = deps(w);
+    const result = await cycleInstances(w.clients(), options({ adopt: { cluster: 'ecspoc-dev' } }), d);
+    expect(asked[0]).toMatch(/^Replace 6 instance\(s\) of ecspoc-dev/);
+    expect(result.autoScalingGroup).toBe('ecspoc-dev-instances');
+    expect(result.replaced.map((r) => r.instanceId).sort()).toEqual([...original].sort());
+    // No stack was read: the cluster and its group came from ECS and EC2.
+    expect(w.count('CloudFormation.DescribeStacks')).toBe(0);
+    expect(resumeCommand(options({ adopt: { cluster: 'payments', asg: 'payments-a' } }))).toBe(
+      'ecspoc instances cycle --cluster payments --asg payments-a --batch-size 2',
+    );
+  });
+
+  it('refuses before changing anything when --asg names a group that launches none of its instances', async () => {
+    const w = setUp();
+    const error = await errorOf(
+      cycleInstances(w.clients(), options({ adopt: { cluster: 'ecspoc-dev', asg: 'other' } }), deps(w).deps),
+    );
+    expect(error?.message).toMatch(/other launches no instance of cluster ecspoc-dev/);
+    expect(error?.exitCode).toBe(EXIT_CODES.usage);
+    expect(w.changes()).toEqual([]);
   });
 });
 

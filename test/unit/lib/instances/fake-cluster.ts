@@ -23,6 +23,7 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import {
+  DescribeClustersCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -342,6 +343,9 @@ export class FakeWorld {
     });
     asg.on(SetInstanceProtectionCommand).callsFake((input) => {
       this.record('AutoScaling.SetInstanceProtection');
+      // As AWS: "You can specify up to 50 instances" (SetInstanceProtection, API reference).
+      if ((input.InstanceIds ?? []).length > 50)
+        throw Object.assign(new Error('test: more than 50 instance ids'), { name: 'ValidationError' });
       for (const id of input.InstanceIds ?? [])
         (this.instances.get(id) as FakeInstance).protectedFromScaleIn = input.ProtectedFromScaleIn;
       return {};
@@ -401,6 +405,8 @@ export class FakeWorld {
                   PrivateIpAddress: '10.0.0.1',
                   LaunchTime: new Date(i.launchedAt),
                   Tags: [
+                    // EC2 Auto Scaling tags every instance it launches with its group's name.
+                    { Key: 'aws:autoscaling:groupName', Value: 'ecspoc-dev-instances' },
                     { Key: 'aws:ec2launchtemplate:id', Value: 'lt-1' },
                     { Key: 'aws:ec2launchtemplate:version', Value: String(i.version) },
                     ...Object.entries(i.tags).map(([Key, Value]) => ({ Key, Value })),
@@ -432,6 +438,10 @@ export class FakeWorld {
     ssm.on(GetParameterCommand).callsFake(() => {
       this.record('SSM.GetParameter');
       return { Parameter: { Value: this.image.current } };
+    });
+    ecs.on(DescribeClustersCommand).callsFake(() => {
+      this.record('ECS.DescribeClusters');
+      return { clusters: [{ clusterName: 'ecspoc-dev', capacityProviders: [] }] };
     });
     ecs.on(ListContainerInstancesCommand).callsFake((input) => {
       this.record('ECS.ListContainerInstances');

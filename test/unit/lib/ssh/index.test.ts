@@ -344,3 +344,24 @@ describe('generateSshConfig --via', () => {
     );
   });
 });
+
+describe('generateSshConfig on a cluster ecspoc did not deploy', () => {
+  const request = { env: 'shop', write: false, dryRun: false, adopt: { cluster: 'shop' } };
+
+  it('needs a way in: --bastion, or --via ssm|eice, said in one line before any AWS call', async () => {
+    await expect(generateSshConfig(clients(), { ...request, options: {} })).rejects.toMatchObject({
+      code: 'NO_WAY_IN',
+      message:
+        'Cluster shop has no bastion ecspoc knows: pass --bastion INSTANCE_ID, or --via ssm or --via eice.',
+    });
+    await expect(
+      generateSshConfig(clients(), {
+        ...request,
+        adopt: { cluster: 'shop', bastion: 'i-0bastion' },
+        options: { bastionOnDemand: true },
+      }),
+    ).rejects.toMatchObject({ code: 'ON_DEMAND_NEEDS_STACK' });
+    expect(ecs.calls()).toHaveLength(0);
+    expect(ec2.calls()).toHaveLength(0);
+  });
+});

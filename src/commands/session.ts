@@ -7,8 +7,8 @@ export default class Session extends BaseCommand<typeof Session> {
     'What `ecspoc` alone opens on a terminal. Lists the environments of the account and region with a one-line ' +
     'summary each; pick one, then status, instances (list, drain, activate, cycle), logs, events, SSH config, ' +
     'bastion, diff or deploy. Each runs the same code as its command, with the same questions, then the menu comes ' +
-    'back; every screen names the account, region and environment. "Quit" leaves with exit 0, Ctrl-C at a menu with ' +
-    'exit 130. --env (or ECSPOC_ENV) opens at that environment. Needs a terminal: every step is also a command.';
+    'back; every screen names the account, region and environment. "Quit" or Ctrl-C at a menu leaves with exit 0 ' +
+    '(Ctrl-C inside an action ends that action only). --env (or ECSPOC_ENV) opens at that environment. Needs a terminal: every step is also a command.';
   static override examples = ['<%= config.bin %>', '<%= config.bin %> session --env staging'];
 
   public async run(): Promise<SessionResult> {

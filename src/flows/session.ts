@@ -106,7 +106,8 @@ export function whereLine(where: SessionWhere, env?: string): string {
 }
 
 /**
- * Runs the session until "Quit" (exit 0) or Ctrl-C at one of its menus (exit 130). An action that
+ * Runs the session until "Quit" or Ctrl-C at one of its menus, both exit 0: leaving a session is not
+ * an interruption of anything (a command stopped by Ctrl-C mid-way exits 130). An action that
  * fails is shown with its error lines and the menu comes back; Ctrl-C inside an action (at its picker,
  * question or wait) ends that action only.
  */
@@ -156,7 +157,7 @@ export async function runSessionFlow(request: SessionRequest): Promise<FlowOutco
       steps.push({ env, action: pick, exitCode: await runAction(request, pick, env, actionPrompts) });
     }
   } catch (error) {
-    if (error instanceof LeaveSession) return { output: { steps }, exitCode: EXIT_CODES.interrupted };
+    if (error instanceof LeaveSession) return succeeded({ steps });
     throw error;
   }
   return succeeded({ steps });

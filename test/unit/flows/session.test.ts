@@ -140,11 +140,11 @@ describe('the interactive session', () => {
     expect(s.left).toEqual([]);
   });
 
-  it('Ctrl-C at a menu leaves with 130 and no error line', async () => {
+  it('Ctrl-C at a menu leaves as Quit does: exit 0, no error line', async () => {
     const fake = fakeRunner();
     const s = session(['dev', new InterruptedError()], fake.runner);
     const outcome = await s.run();
-    expect(outcome.exitCode).toBe(EXIT_CODES.interrupted);
+    expect(outcome.exitCode).toBe(EXIT_CODES.success);
     expect(outcome.error).toBeUndefined();
     expect(fake.ran).toEqual([]);
     expect(s.written()).toBe('');

@@ -25,7 +25,7 @@ export default class Session extends BaseCommand<typeof Session> {
     const { settings, region, aws } = await this.awsContext();
     const [
       { readCallerIdentity },
-      { resolveSettings },
+      { resolveSettings, readConfigFile, mergeConfigs },
       { runSessionFlow },
       { sessionRunner },
       { terminalPrompts },
@@ -46,6 +46,12 @@ export default class Session extends BaseCommand<typeof Session> {
           aws,
           region,
           settingsFor: (env) => resolveSettings({ ...this.globalFlagValues(), env }),
+          adopted: async () => {
+            const files = await Promise.all(settings.configFiles.map(readConfigFile));
+            return Object.entries(mergeConfigs(files).environments ?? {}).flatMap(([env, entry]) =>
+              entry.cluster ? [{ env, cluster: entry.cluster }] : [],
+            );
+          },
         }),
         prompts: terminalPrompts,
         write: (text) => process.stderr.write(text),

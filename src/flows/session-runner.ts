@@ -6,6 +6,7 @@
 import type { AwsClients } from '../lib/aws/clients.js';
 import type { Settings } from '../lib/config/index.js';
 import type { EnvironmentList } from '../lib/environments/index.js';
+import { UsageError } from '../lib/errors.js';
 import { parseDuration } from '../lib/time/duration.js';
 import type { Prompts } from '../ui/prompt.js';
 import type { FlowOutcome } from './outcome.js';
@@ -17,6 +18,8 @@ export interface SessionRunnerContext {
   region: string;
   /** The configuration of `env` (its services, SSH route, log rate), as `--env env` would resolve it. */
   settingsFor(env: string): Promise<Settings>;
+  /** The config file's environments that adopt a cluster ecspoc did not deploy. */
+  adopted(): Promise<Array<{ env: string; cluster: string }>>;
 }
 
 // The defaults of the commands' own flags (instances drain/cycle --timeout and --poll-interval,
@@ -26,25 +29,53 @@ const CYCLE_STEP_TIMEOUT = '20m';
 const POLL_INTERVAL = '5s';
 const BASTION_TIMEOUT = '10m';
 const ms = (text: string) => parseDuration(text, 'timeout');
+/** What only an environment of ecspoc's own stacks has. */
+const BUNDLE_ONLY: readonly SessionAction[] = [
+  'bastion:status',
+  'bastion:start',
+  'bastion:stop',
+  'diff',
+  'deploy',
+];
 
 /** The runner of a real session: the environments listing and the commands' flows. */
 export function sessionRunner(context: SessionRunnerContext): SessionRunner {
   const { aws, region } = context;
   return {
     async environments(): Promise<EnvironmentList> {
-      const [{ CloudFormationClient }, { ECSClient }, { listEnvironments }] = await Promise.all([
-        import('../lib/aws/sdk/cloudformation.js'),
-        import('../lib/aws/sdk/ecs.js'),
-        import('../lib/environments/index.js'),
+      const [{ CloudFormationClient }, { ECSClient }, { listEnvironments, listAdoptedEnvironments }] =
+        await Promise.all([
+          import('../lib/aws/sdk/cloudformation.js'),
+          import('../lib/aws/sdk/ecs.js'),
+          import('../lib/environments/index.js'),
+        ]);
+      const adopted = await context.adopted();
+      const [list, adoptedList] = await Promise.all([
+        listEnvironments(
+          { cloudformation: aws.client(CloudFormationClient), ecs: aws.client(ECSClient) },
+          region,
+        ),
+        listAdoptedEnvironments(aws.client(ECSClient), adopted),
       ]);
-      return listEnvironments(
-        { cloudformation: aws.client(CloudFormationClient), ecs: aws.client(ECSClient) },
-        region,
-      );
+      // An environment the config file points at a cluster is that cluster, whatever stacks share its name.
+      const names = new Set(adopted.map((a) => a.env));
+      return {
+        ...list,
+        environments: [...list.environments.filter((e) => !names.has(e.env)), ...adoptedList].sort((a, b) =>
+          a.env.localeCompare(b.env),
+        ),
+      };
     },
     async run(action: SessionAction, env: string, prompts: Prompts): Promise<FlowOutcome<unknown>> {
       const settings = await context.settingsFor(env);
-      const view = { aws, env, json: false };
+      const adopt = settings.adopt;
+      if (adopt && BUNDLE_ONLY.includes(action))
+        throw new UsageError(
+          'NOT_FOR_ADOPTED_CLUSTER',
+          `Environment ${env} adopts cluster ${adopt.cluster}, which ecspoc did not deploy: it has no stacks or bastion of ecspoc's to ${action.replace(':', ' ')}.`,
+          { suggestions: [`ecspoc status --env ${env} shows what it has`] },
+        );
+      const view = { aws, env, json: false, ...(adopt ? { adopt } : {}) };
       switch (action) {
         case 'status': {
           const { runStatusFlow } = await import('./status.js');
@@ -92,6 +123,7 @@ export function sessionRunner(context: SessionRunnerContext): SessionRunner {
           return runTailFlow({
             aws,
             env,
+            ...(adopt ? { adopt } : {}),
             selection: {},
             since: '10m',
             follow: true,
@@ -103,7 +135,10 @@ export function sessionRunner(context: SessionRunnerContext): SessionRunner {
         }
         case 'events:tail': {
           const { runEventsTailFlow } = await import('./events-tail.js');
-          return runEventsTailFlow({ aws, env, since: '1h', follow: true, format: 'short' });
+          // An adopted cluster has ecspoc's rules only when its cluster stack made it (ecspoc-<env>).
+          const { eventsEnvironmentOf } = await import('../lib/events/index.js');
+          const rulesOf = adopt ? eventsEnvironmentOf(adopt.cluster) : env;
+          return runEventsTailFlow({ aws, env: rulesOf, since: '1h', follow: true, format: 'short' });
         }
         case 'ssh-config': {
           const { runSshConfigFlow } = await import('./ssh-config.js');

@@ -34,6 +34,8 @@ export function environmentLine(summary: EnvironmentSummary, width = summary.env
   const cluster = summary.cluster.found
     ? `${plural(summary.cluster.instances, 'instance')} · ${plural(summary.cluster.services, 'service')}`
     : 'no cluster';
+  if (summary.adopted)
+    return `${summary.env.padEnd(width)}  adopts cluster ${summary.cluster.name}${summary.cluster.found ? ` · ${cluster}` : ' (not found)'}`;
   return `${summary.env.padEnd(width)}  ${plural(summary.stacks, 'stack')} · ${summary.worstStatus} · ${cluster}`;
 }
 

@@ -39,6 +39,8 @@ export interface EnvironmentSummary {
   /** The newest creation or update time among the stacks (ISO 8601). */
   lastUpdated?: string;
   cluster: EnvironmentCluster;
+  /** An environment of the config file that adopts a cluster ecspoc did not deploy (it has no stacks). */
+  adopted?: boolean;
 }
 
 /** What `ecspoc environments --json` prints. */
@@ -178,6 +180,28 @@ export async function existingEnvironments(
     throw toAwsError(error, 'listing the stacks of the account (cloudformation:ListStacks)');
   }
   return [...new Set(stacks.map((s) => s.env))].sort();
+}
+
+/**
+ * The config file's environments that adopt a cluster (`environments.<env>.cluster`), with the
+ * cluster's figures from DescribeClusters (100 a call); they have no stacks of their own.
+ */
+export async function listAdoptedEnvironments(
+  ecs: EnvironmentListClients['ecs'],
+  adopted: ReadonlyArray<{ env: string; cluster: string }>,
+): Promise<EnvironmentSummary[]> {
+  if (adopted.length === 0) return [];
+  const clusters = await describeClusters(
+    ecs,
+    adopted.map((a) => a.cluster),
+  );
+  return adopted.map(({ env, cluster }) => ({
+    env,
+    stacks: 0,
+    worstStatus: 'adopted',
+    cluster: clusters.get(cluster) ?? missingCluster(cluster),
+    adopted: true,
+  }));
 }
 
 function missingCluster(name: string): EnvironmentCluster {

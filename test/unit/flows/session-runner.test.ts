@@ -44,7 +44,13 @@ function backingOut() {
 // The runner calls the commands' own flows: the drain flow reads the fleet through the shared SDK mocks.
 describe('the session runner', () => {
   const aws = new AwsClients({ region: FAKE_REGION });
-  const runner = sessionRunner({ aws, region: FAKE_REGION, settingsFor: async (env) => settings(env) });
+  const runner = sessionRunner({
+    aws,
+    region: FAKE_REGION,
+    settingsFor: async (env) =>
+      env === 'payments' ? { ...settings(env), adopt: { cluster: 'payments-prod' } } : settings(env),
+    adopted: async () => [{ env: 'payments', cluster: 'payments-prod' }],
+  });
   afterEach(() => resetSdkMocks());
 
   it('"drain" offers the ACTIVE instances of the environment through the session\'s picker; backing out changes nothing', async () => {
@@ -71,4 +77,18 @@ describe('the session runner', () => {
     expect(offered[0].hint).toBe('Name them: ecspoc deploy network cluster --env dev');
     expect(world.calls).toEqual([]);
   });
+
+  it.each(['bastion:start', 'bastion:stop', 'deploy'] as const)(
+    'refuses %s for an environment that adopts a cluster, before any AWS call',
+    async (action) => {
+      const world = new FakeWorld({ instances: 1 });
+      const { prompts, offered } = backingOut();
+      await expect(runner.run(action, 'payments', prompts)).rejects.toMatchObject({
+        code: 'NOT_FOR_ADOPTED_CLUSTER',
+        message: expect.stringContaining('adopts cluster payments-prod'),
+      });
+      expect(offered).toEqual([]);
+      expect(world.calls).toEqual([]);
+    },
+  );
 });

@@ -9,6 +9,7 @@ import {
   DESCRIBE_CLUSTERS_BATCH,
   enabledRegions,
   existingEnvironments,
+  listAdoptedEnvironments,
   listEnvironments,
   listEnvironmentsInRegions,
   statusSeverity,
@@ -273,5 +274,49 @@ describe('enabledRegions and listEnvironmentsInRegions (--all-regions)', () => {
       { region: 'me-south-1', message: expect.stringContaining('cloudformation:ListStacks') },
     ]);
     expect(all.failures[0].message).not.toContain('\n');
+  });
+});
+
+describe('listAdoptedEnvironments', () => {
+  it('counts each adopted cluster with one DescribeClusters call and marks the environment adopted', async () => {
+    ecs.on(DescribeClustersCommand).resolves({
+      clusters: [
+        {
+          clusterName: 'payments-prod',
+          status: 'ACTIVE',
+          registeredContainerInstancesCount: 3,
+          activeServicesCount: 1,
+          runningTasksCount: 3,
+        },
+      ],
+      failures: [{ arn: 'arn:aws:ecs:us-east-1:123456789012:cluster/gone', reason: 'MISSING' }],
+    });
+    const adopted = await listAdoptedEnvironments(sdkClient(ECSClient), [
+      { env: 'payments', cluster: 'payments-prod' },
+      { env: 'old', cluster: 'gone' },
+    ]);
+    expect(adopted).toEqual([
+      {
+        env: 'payments',
+        stacks: 0,
+        worstStatus: 'adopted',
+        adopted: true,
+        cluster: { name: 'payments-prod', found: true, instances: 3, services: 1, runningTasks: 3 },
+      },
+      {
+        env: 'old',
+        stacks: 0,
+        worstStatus: 'adopted',
+        adopted: true,
+        cluster: { name: 'gone', found: false, instances: 0, services: 0, runningTasks: 0 },
+      },
+    ]);
+    expect(ecs).toHaveReceivedCommandTimes(DescribeClustersCommand, 1);
+    expect(ecs).toHaveReceivedCommandWith(DescribeClustersCommand, { clusters: ['payments-prod', 'gone'] });
+  });
+
+  it('makes no call when the config file adopts nothing', async () => {
+    await expect(listAdoptedEnvironments(sdkClient(ECSClient), [])).resolves.toEqual([]);
+    expect(ecs).toHaveReceivedCommandTimes(DescribeClustersCommand, 0);
   });
 });

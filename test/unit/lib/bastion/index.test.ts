@@ -1,12 +1,11 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   DescribeInstancesCommand,
   DescribeInstanceStatusCommand,
-  EC2Client,
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
 import {
   type BastionEvent,
@@ -15,60 +14,8 @@ import {
   stopBastion,
 } from '../../../../src/lib/bastion/index.js';
 import { AbortedError, InterruptedError, OperationError, TimeoutError } from '../../../../src/lib/errors.js';
-import { fakeClock } from '../../helpers/fake-clock.js';
-import { mockSdk, mockStacks, sdkClient } from '../../helpers/mock-sdk.js';
-
-const cfn = mockSdk(CloudFormationClient);
-const ec2 = mockSdk(EC2Client);
-
-const clients = () => ({ cloudformation: sdkClient(CloudFormationClient), ec2: sdkClient(EC2Client) });
-
-/** The shared fake clock, at the noon the instances below were launched an hour before. */
-const noonClock = () => fakeClock(Date.parse('2026-01-01T12:00:00Z'));
-
-type State = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated';
-
-/** The instance answers with these states, one per DescribeInstances call, then keeps the last. */
-function instanceStates(...states: State[]) {
-  let call = 0;
-  ec2.on(DescribeInstancesCommand).callsFake(() => {
-    const state = states[Math.min(call++, states.length - 1)];
-    return {
-      Reservations: [
-        {
-          Instances: [
-            {
-              InstanceId: 'i-0b',
-              State: { Name: state },
-              ...(state === 'running' ? { PublicIpAddress: `198.51.100.${call}` } : {}),
-              PrivateIpAddress: '10.0.0.4',
-              InstanceType: 't3.micro',
-              LaunchTime: new Date('2026-01-01T11:00:00Z'),
-            },
-          ],
-        },
-      ],
-    };
-  });
-}
-
-function statusChecks(...statuses: string[]) {
-  let call = 0;
-  ec2.on(DescribeInstanceStatusCommand).callsFake(() => {
-    const status = statuses[Math.min(call++, statuses.length - 1)];
-    return {
-      InstanceStatuses: [
-        { InstanceId: 'i-0b', InstanceStatus: { Status: status }, SystemStatus: { Status: 'ok' } },
-      ],
-    };
-  });
-}
-
-beforeEach(() => {
-  mockStacks({ 'ecspoc-dev-bastion': { BastionInstanceId: 'i-0b' } });
-  ec2.on(StartInstancesCommand).resolves({});
-  ec2.on(StopInstancesCommand).resolves({});
-});
+import { mockStacks } from '../../helpers/mock-sdk.js';
+import { cfn, clients, ec2, instanceStates, noonClock, type State, statusChecks } from './fake-bastion.js';
 
 describe('findBastion', () => {
   it('describes the instance named by the stack output, with its uptime', async () => {

@@ -133,12 +133,18 @@ export class DrainWatch {
   ) {
     this.requirements = options.requirements ?? new Map();
     this.since = new Date(options.clock.now());
+    // A drain that ends within one interval needs no explanation: the first look (a listing of the
+    // cluster's tasks and a read per service) waits that long, so a cycle's quick drains pay nothing.
+    this.nextAt = options.clock.now() + options.intervalMs;
   }
 
-  /** Explains `busy` (the instances still running tasks) unless the last explanation is recent. */
-  async explain(busy: FleetInstance[]): Promise<void> {
+  /**
+   * Explains `busy` (the instances still running tasks) unless the last explanation is recent;
+   * `immediately` looks at once (the wait is over and has not looked yet).
+   */
+  async explain(busy: FleetInstance[], immediately = false): Promise<void> {
     const now = this.options.clock.now();
-    if (busy.length === 0 || now < this.nextAt) return;
+    if (busy.length === 0 || (!immediately && now < this.nextAt)) return;
     this.nextAt = now + this.options.intervalMs;
     try {
       await this.read(busy);

@@ -162,6 +162,7 @@ export async function waitUntilDrained(
   // What the draining event already said; only changes are reported.
   const reported = new Map(instances.map((i) => [i.instanceId, i.runningTasks + i.pendingTasks]));
   const around = options.around ?? (<T>(poll: () => Promise<T>) => poll());
+  let stillHeld: FleetInstance[] = [];
   return waitFor(
     async () => {
       const counts = await around(() =>
@@ -193,6 +194,7 @@ export async function waitUntilDrained(
           deps.emit({ type: 'instance-drained', instanceId: instance.instanceId, batch: options.batch });
         }
       }
+      stillHeld = held;
       await watch.explain(held);
       return {
         done: busy.length === 0,
@@ -207,8 +209,11 @@ export async function waitUntilDrained(
       clock: deps.clock,
       signal: deps.signal,
     },
-  ).catch((error: unknown) => {
-    if (!(error instanceof TimeoutError) || watch.blockers.length === 0) throw error;
+  ).catch(async (error: unknown) => {
+    if (!(error instanceof TimeoutError)) throw error;
+    // A wait shorter than the explanation's interval still says what keeps the instances.
+    if (watch.blockers.length === 0) await watch.explain(stillHeld, true);
+    if (watch.blockers.length === 0) throw error;
     throw new TimeoutError(`${error.message.replace(/\.$/, '')}: ${describeBlockers(watch.blockers)}.`, {
       cause: error,
       suggestions: blockerSuggestions(watch.blockers),

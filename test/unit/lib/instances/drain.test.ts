@@ -181,8 +181,27 @@ describe('drainInstances', () => {
     const blocked = events.find((e) => e.type === 'drain-blocked') as { blockers: { detail: string }[] };
     expect(blocked.blockers[0].detail).toBe(`ECS says: ${unable}`);
     expect(error.message).toContain('that fits on no ACTIVE instance');
-    // The explanation is read at most every 15 s: 60 s of waiting is five looks, not thirteen.
-    expect(w.mocks.ecs.commandCalls(DescribeServicesCommand)).toHaveLength(5);
+    // The explanation is read at most every 15 s, the first after 15 s of waiting (a quick drain
+    // needs none): 60 s of waiting is four looks, not thirteen.
+    expect(w.mocks.ecs.commandCalls(DescribeServicesCommand)).toHaveLength(4);
+  });
+
+  it('reads no explanation for a drain that ends within 15 s, and still names the blocker of one that times out sooner', async () => {
+    const quick = setUp({ drainMs: 10_000 });
+    const [first] = quick.members();
+    await expect(run(quick, [first.id]).promise).resolves.toMatchObject({ drained: true });
+    expect(quick.mocks.ecs.commandCalls(DescribeServicesCommand)).toHaveLength(0);
+
+    const w = setUp({ schedulerStuck: true });
+    const [host] = w.members();
+    const job = w.startTask('nightly-report', 'arn:aws:ecs:us-east-1:1:task-definition/web:1', host)!;
+    const error = (await run(w, [host.id], { timeoutMs: 10_000 }).promise.catch(
+      (e: unknown) => e,
+    )) as TimeoutError;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toContain(
+      `${host.id} is kept by standalone task nightly-report (${job.arn.split('/').pop()}).`,
+    );
   });
 
   it('returns at once with wait off', async () => {

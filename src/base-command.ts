@@ -86,6 +86,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     let settings = await resolveSettings(flags);
     // Every error message names the endpoint in use, wherever in lib code it is raised.
     if (settings.endpointUrl) process.env.AWS_ENDPOINT_URL = settings.endpointUrl;
+    // Usage mistakes that need only the settings are refused before any AWS call (the region included).
+    const adopting = Boolean(await this.adoption(settings));
+    await this.checkSettings(settings);
     const region = await resolveRegion(settings.region, settings.profile);
     this.awsClients = new AwsClients({
       profile: settings.profile,
@@ -93,7 +96,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       endpointUrl: settings.endpointUrl,
     });
     // A cluster named on the command line or adopted in the config file needs no environment's stacks.
-    const adopting = Boolean((this.flags as { cluster?: string }).cluster || settings.adopt);
     if (
       settings.envSource === 'default' &&
       (this.ctor as typeof BaseCommand).readsExistingEnvironment &&
@@ -124,6 +126,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     return { settings, region, aws: this.awsClients };
   }
+
+  /**
+   * Checks the command's own flags against the settings, offline; a command overrides it to refuse a
+   * bad value (e.g. `ssh-config --via`) before awsContext makes any AWS call.
+   */
+  protected async checkSettings(_settings: Settings): Promise<void> {}
 
   /**
    * The cluster this command targets when it is not the bundle's: `--cluster` and its companion flags

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 
 import type { SshConfigResult } from '../lib/ssh/index.js';
+import type { Settings } from '../lib/config/index.js';
 import { BaseCommand } from '../base-command.js';
 import { bastionFlag, clusterFlag } from '../flags/cluster.js';
 
@@ -58,6 +59,11 @@ export default class SshConfig extends BaseCommand<typeof SshConfig> {
         'route through "ecspoc bastion proxy", which starts a stopped bastion and uses its current address',
     }),
   };
+
+  protected override async checkSettings(settings: Settings): Promise<void> {
+    const { resolveSshVia } = await import('../lib/ssh/via.js');
+    resolveSshVia(this.flags.via, settings.sshVia);
+  }
 
   public async run(): Promise<SshConfigResult> {
     const { flags } = this;

@@ -14,6 +14,13 @@ const NO_AWS = {
 type Mistake = [command: string[], args: string[], names: RegExp];
 
 const MISTAKES: Mistake[] = [
+  // values checked against the settings, still before the region or any call
+  [['ssh-config'], ['--via', 'bogus'], /--via must be bastion, ssm or eice, not "bogus"/],
+  [
+    ['instances', 'list'],
+    ['--asg', 'web'],
+    /--asg applies to a cluster ecspoc did not deploy: add --cluster NAME/,
+  ],
   // integers: not a number, below min, above max
   [['deploy'], ['--concurrency', 'abc'], /--concurrency "abc" is not a whole number: give one from 1 to 50/],
   [['deploy'], ['--concurrency', '0'], /--concurrency 0 is too small: it must be at least 1/],

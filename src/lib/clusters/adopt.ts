@@ -278,7 +278,7 @@ export function resolveAdoption(flags: AdoptFlags, configured?: AdoptRequest): A
       const names = stray.map((key) => (key === 'instanceLogPrefix' ? '--instance-log-prefix' : `--${key}`));
       throw new UsageError(
         'NEEDS_CLUSTER',
-        `${names.join(' and ')} apply to a cluster ecspoc did not deploy: add --cluster NAME.`,
+        `${names.join(' and ')} ${names.length === 1 ? 'applies' : 'apply'} to a cluster ecspoc did not deploy: add --cluster NAME.`,
         {
           suggestions: ['Or set environments.<env>.cluster in the config file.'],
         },

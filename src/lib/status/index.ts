@@ -329,8 +329,9 @@ async function readServiceStatus(
   /** The command that shows more of a failing service's stops. */
   moreOf: (service: string) => string,
 ): Promise<ServiceStatus[]> {
-  const services: ServiceStatus[] = [];
-  for (const service of (await readServices(clients, cluster)) ?? []) {
+  // Each service's reads (its task definition, and its stopped tasks when it may be failing) are its
+  // own: the services are read side by side, not one after another.
+  const read = async (service: NonNullable<Awaited<ReturnType<typeof readServices>>>[number]) => {
     const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
     const image = await imageOf(clients.ecs, primary?.taskDefinition ?? service.taskDefinition);
     const name = service.serviceName ?? '?';
@@ -363,8 +364,9 @@ async function readServiceStatus(
       if (lastStopped) status.lastStopped = lastStopped;
       status.moreEvents = moreOf(name);
     }
-    services.push(status);
-  }
+    return status;
+  };
+  const services = await Promise.all(((await readServices(clients, cluster)) ?? []).map(read));
   return services.sort((a, b) => a.name.localeCompare(b.name));
 }
 

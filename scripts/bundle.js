@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Builds the CLI as a few ESM files under dist/bundle/cli/ (run after `tsc`, which still emits dist/
-// for the benches and the rig's stand-ins):
-//   oclif.js     @oclif/core's `run`, `flush` and `handle`, what bin/run.js loads to answer --version and --help;
+// Builds the CLI as a few files under dist/bundle/cli/ (run after `tsc`, which still emits dist/ for the
+// benches and the rig's stand-ins):
+//   oclif.cjs    @oclif/core whole, as one CommonJS file: what bin/run.js loads (with a code cache) to
+//                answer --version and --help, and the one copy of oclif every command uses;
 //   commands.js  every command class, exported as COMMANDS (oclif's "explicit" command strategy), the
-//                commands of @oclif/plugin-help and @oclif/plugin-autocomplete among them;
+//                commands of @oclif/plugin-help and @oclif/plugin-autocomplete among them (ESM);
 //   hooks.js     the hooks package.json names (@oclif/plugin-not-found's command_not_found);
 //   chunk-*.js   code shared between the two, and one chunk per dynamic import (each SDK client,
 //                listr2, the prompts), so a command loads only the clients it uses.
@@ -11,7 +12,8 @@
 // src/commands/, so a new command file needs no registration. A metafile (dist/bundle-meta.json, not
 // packed) maps every output file to its inputs, so a test can prove what start-up loads.
 import { build } from 'esbuild';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,10 +48,99 @@ const commandsSource =
   commands.map((c, i) => `import C${i} from ${JSON.stringify(c.path)};`).join('\n') +
   `\nexport const COMMANDS = {\n${commands.map((c, i) => `  ${JSON.stringify(c.id)}: C${i},`).join('\n')}\n};\n`;
 
+/**
+ * oclif's help passes every summary, description and example through ejs (`<%= config.bin %>`), which
+ * compiles each string into a function: most of `--help`'s time went there. A string without `<%` has
+ * no tag, and ejs gives it back unchanged, so it skips ejs.
+ */
+function plainHelpText(path, source) {
+  if (!/[\\/]help[\\/]util\.js$/.test(path)) return source;
+  const render = '        return ejs_1.default.render(t, context);';
+  if (!source.includes(render)) throw new Error(`@oclif/core's help template changed: ${path}`);
+  return source.replace(render, `        if (!t.includes('<%')) return t;\n${render}`);
+}
+
+const lazyOclifRequires = {
+  // @oclif/core's index requires all of its modules, and each module all of its dependencies, at load:
+  // `--version` evaluated the help renderer, the error pretty-printer, the spinner, glob matchers and
+  // child_process (with net and dgram) it never calls. Its modules are tsc's CommonJS, which names
+  // each dependency once (`const x_1 = require("x");`) and reads it only inside functions
+  // (`(0, x_1.fn)()`). Each such binding becomes a stand-in that requires the module at its first
+  // property read: a module read at load time (a base class, a top-level call) still loads at once,
+  // in the same order, and one never read is never evaluated. Bare `require("x");` lines (side
+  // effects) are left as they are.
+  name: 'lazy-oclif-requires',
+  setup(build) {
+    const header =
+      'var __ecspocLazy = (load) => { let m; const get = () => (m ??= load()); return new Proxy({}, {' +
+      ' get: (_, k) => get()[k], set: (_, k, v) => ((get()[k] = v), true), has: (_, k) => k in get(),' +
+      ' ownKeys: () => Reflect.ownKeys(get()),' +
+      ' getOwnPropertyDescriptor: (_, k) => { const d = Reflect.getOwnPropertyDescriptor(get(), k); return d && { ...d, configurable: true }; } }); };\n';
+    build.onLoad({ filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const lazy = source
+        .replace(
+          /^(const|var) (\w+) = ((?:__importDefault|__importStar)\()?require\(("[^"]+")\)(\)?);$/gm,
+          (_, kind, name, wrap = '', id, close) =>
+            `${kind} ${name} = __ecspocLazy(() => ${wrap}require(${id})${close});`,
+        )
+        // index.js: `exports.Flags = __importStar(require("./flags"));` becomes a getter.
+        .replace(
+          /^exports\.(\w+) = __importStar\(require\(("[^"]+")\)\);$/gm,
+          (_, name, id) =>
+            `Object.defineProperty(exports, "${name}", { enumerable: true, configurable: true, get: ((m) => () => (m ??= __importStar(require(${id}))))() });`,
+        );
+      return { contents: plainHelpText(args.path, lazy === source ? source : header + lazy), loader: 'js' };
+    });
+  },
+};
+
+const outdir = join(root, 'dist', 'bundle', 'cli');
+// Development-only paths of @oclif/core (ts-node, tsx, reading a tsconfig) stay unresolved.
+const external = ['typescript', 'ts-node', 'tsx', 'pnpapi'];
+
+// @oclif/core as one CommonJS file. CommonJS because Node 20 can keep V8's code cache only of scripts
+// (bin/code-cache.js), and its ESM loader costs a start 30-40 ms before any code runs.
+const core = await build({
+  absWorkingDir: root,
+  stdin: { contents: "module.exports = require('@oclif/core');", resolveDir: root, loader: 'js' },
+  outfile: join(outdir, 'oclif.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  external,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [lazyOclifRequires],
+});
+// oclif loads the commands (ESM) with import(). A script compiled by node:vm, as bin/code-cache.js
+// compiles this file, cannot import() on Node 20 without --experimental-vm-modules: it passes in an
+// import of its own, and a plain require (Node 22, or the cache turned off) imports as before.
+const coreFile = join(outdir, 'oclif.cjs');
+const coreSource = readFileSync(coreFile, 'utf8');
+const imports = coreSource.split('await import(').length - 1;
+if (imports === 0)
+  throw new Error("@oclif/core's bundle has no import() left to route: check scripts/bundle.js");
+writeFileSync(
+  coreFile,
+  'var __ecspocImport = typeof __ecspocImportModule === "function" ? __ecspocImportModule : (id) => import(id);\n' +
+    coreSource.replaceAll('await import(', 'await __ecspocImport('),
+);
+// The key bin/code-cache.js names the file's code cache by: V8 matches a cache to its source by length only.
+appendFileSync(
+  coreFile,
+  `\n//# cache-key ${createHash('sha1').update(readFileSync(coreFile)).digest('hex')}\n`,
+);
+
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { oclif: 'entry:oclif', commands: 'entry:commands', hooks: 'entry:hooks' },
-  outdir: join(root, 'dist', 'bundle', 'cli'),
+  entryPoints: { commands: 'entry:commands', hooks: 'entry:hooks' },
+  outdir,
   chunkNames: '[name]-[hash]',
   bundle: true,
   splitting: true,
@@ -57,8 +148,7 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   mainFields: ['module', 'main'],
-  // Development-only paths of @oclif/core (ts-node, tsx, reading a tsconfig) stay unresolved.
-  external: ['typescript', 'ts-node', 'tsx', 'pnpapi'],
+  external,
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
@@ -75,6 +165,22 @@ const result = await build({
     ].join('\n'),
   },
   plugins: [
+    {
+      // The commands (and the bundled oclif plugins) use the one @oclif/core that bin/run.js loaded,
+      // through require: an ESM import of a CommonJS file would read every export at once.
+      name: 'oclif-core-cjs',
+      setup(build) {
+        build.onResolve({ filter: /^@oclif\/core$/ }, () => ({
+          path: '@oclif/core',
+          namespace: 'oclif-core-cjs',
+        }));
+        build.onResolve({ filter: /^\.\/oclif\.cjs$/ }, () => ({ path: './oclif.cjs', external: true }));
+        build.onLoad({ filter: /.*/, namespace: 'oclif-core-cjs' }, () => ({
+          contents: "module.exports = require('./oclif.cjs');",
+          loader: 'js',
+        }));
+      },
+    },
     {
       // Each AWS SDK client keeps the schemas of all its operations in one module (EC2's: 1.3 MB), as
       // `export var X$ = [3, n0, _X, 0, [...], [[() => Y$, { [_xN]: _y }]]]`. The computed keys make
@@ -121,7 +227,6 @@ const result = await build({
       setup(build) {
         build.onResolve({ filter: /^entry:/ }, (args) => ({ path: args.path, namespace: 'entry' }));
         const entries = {
-          'entry:oclif': "export { flush, handle, run } from '@oclif/core';",
           'entry:commands': commandsSource,
           // package.json's oclif.hooks names these (@oclif/plugin-not-found's "did you mean", bundled).
           'entry:hooks': "export { default as NOT_FOUND } from '@oclif/plugin-not-found';",
@@ -138,4 +243,10 @@ const result = await build({
 
 // Modules of src/lib find package files (package.json, templates/) at '../../../' from themselves,
 // as they sit in dist/lib/<concern>/; the bundle lives at that same depth so those URLs still hold.
-writeFileSync(join(root, 'dist', 'bundle-meta.json'), JSON.stringify(result.metafile));
+writeFileSync(
+  join(root, 'dist', 'bundle-meta.json'),
+  JSON.stringify({
+    inputs: { ...core.metafile.inputs, ...result.metafile.inputs },
+    outputs: { ...core.metafile.outputs, ...result.metafile.outputs },
+  }),
+);

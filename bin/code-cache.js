@@ -1,9 +1,9 @@
-// Loads a CommonJS file of the build with V8's code cache, so a start does not compile it again.
+// Compiles the build's CommonJS files with V8's code cache, so a start does not compile them again.
 // Node 22 has this built in (module.enableCompileCache, used by run.js when present); Node 20 has not,
-// and compiling @oclif/core's bundle (480 KB) and the functions a start runs was a third of
-// `ecspoc --version`. V8 checks a cache against its own version and flags and rejects it then, but
-// matches the source only by its length: the build ends each cached file with a hash of its contents
-// (`//# cache-key <sha1>`, scripts/bundle.js), and the cache file is named by it.
+// and compiling @oclif/core (480 KB), the commands and the SDK clients a command loads, and the
+// functions a start runs, was a third of `ecspoc --version` and more of a command's first AWS call.
+// V8 checks a cache against its own version and flags, but matches the source only by its length: the
+// build's code-cache.json (scripts/bundle.js) names each file's contents, and the cache is kept per build.
 'use strict';
 const fs = require('node:fs');
 const Module = require('node:module');
@@ -39,58 +39,72 @@ function readOwn(file) {
   }
 }
 
-/** Writes the cache whole or not at all (a temporary file renamed), readable by the user alone. */
-function writeOwn(dir, file, data) {
+/** Writes a file whole or not at all (a temporary file renamed), readable by the user alone. */
+function writeOwn(file, data) {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(temporary, data, { mode: 0o600 });
     fs.renameSync(temporary, file);
-    // A new build's cache replaces the old builds' ones.
-    const name = path.basename(file);
-    for (const other of fs.readdirSync(dir)) {
-      if (other !== name && /^code-.*\.bin$/.test(other)) fs.rmSync(path.join(dir, other), { force: true });
-    }
   } catch {
     // A read-only or full home only loses the speed-up.
     fs.rmSync(temporary, { force: true });
   }
 }
 
-/**
- * Requires `file` as Node would, compiled from the code cache when there is a good one, and writes a
- * cache at exit when there was none (it then holds the functions this run compiled too). Returns the
- * module's exports; the module is in require's cache, so a later require or import gets the same one.
- */
-function requireCached(file, env = process.env) {
-  const source = fs.readFileSync(file, 'utf8');
-  const key = /\/\/# cache-key ([0-9a-f]{40})\s*$/.exec(source.slice(-64))?.[1];
-  if (!key || env.NODE_DISABLE_COMPILE_CACHE) return require(file);
-  const dir = path.join(cacheDir(env), 'code-cache');
-  const cacheFile = path.join(dir, `code-${key}-${process.version}-${process.arch}.bin`);
-  const cachedData = readOwn(cacheFile);
-  // Node's own wrapper, and the import() the script cannot make itself (scripts/bundle.js routes oclif's
-  // through it): node:vm's dynamic import needs --experimental-vm-modules on Node 20.
-  const wrapped = `(function (exports, require, module, __filename, __dirname, __ecspocImportModule) {${source}\n})`;
-  const script = new vm.Script(wrapped, { filename: file, cachedData });
-  const module = new Module(file, null);
-  module.filename = file;
-  module.paths = Module._nodeModulePaths(path.dirname(file));
-  Module._cache[file] = module;
+/** The directory of this build's caches, made (only this user's) with the other builds' ones gone. */
+function buildDir(root, build) {
+  const dir = path.join(root, build);
+  if (fs.existsSync(dir)) return dir;
   try {
-    const load = script.runInThisContext();
-    load(module.exports, Module.createRequire(file), module, file, path.dirname(file), (id) => import(id));
-  } catch (error) {
-    delete Module._cache[file];
-    throw error;
+    fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+    for (const other of fs.readdirSync(root))
+      fs.rmSync(path.join(root, other), { recursive: true, force: true });
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch {
+    return undefined;
   }
-  module.loaded = true;
-  // What became of the cache, for the tests: 'used', 'missing' (none, or not trusted) or 'rejected' (V8's).
-  module.codeCache = !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'used';
-  if (module.codeCache !== 'used') {
-    process.once('exit', () => writeOwn(dir, cacheFile, script.createCachedData()));
-  }
-  return module.exports;
+  return dir;
 }
 
-module.exports = { cacheDir, requireCached };
+/**
+ * From now on, the CommonJS files of `dir` that its code-cache.json names are compiled from the code
+ * cache when there is a good one; at exit, a cache is written for each that had none (holding the
+ * functions this run compiled too). Other files load as Node loads them.
+ */
+function cacheCompiles(dir, env = process.env) {
+  if (env.NODE_DISABLE_COMPILE_CACHE) return;
+  let manifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(path.join(dir, 'code-cache.json'), 'utf8'));
+  } catch {
+    return;
+  }
+  const root = path.join(cacheDir(env), 'code-cache');
+  const build = `${manifest.build}-${process.version}-${process.arch}`;
+  const stale = [];
+  const compile = Module.prototype._compile;
+  Module.prototype._compile = function (content, filename) {
+    const name = path.basename(filename);
+    if (path.dirname(filename) !== dir || !manifest.files[name]) return compile.call(this, content, filename);
+    const cacheFile = path.join(root, build, `${name}.bin`);
+    const cachedData = readOwn(cacheFile);
+    // Node's own wrapper, and the import() a node:vm script cannot make itself on Node 20 without
+    // --experimental-vm-modules (scripts/bundle.js routes oclif's through it).
+    const wrapped = `(function (exports, require, module, __filename, __dirname, __ecspocImportModule) {${content}\n})`;
+    const script = new vm.Script(wrapped, { filename, cachedData });
+    // What became of the cache, for the tests: 'used', 'missing' (none, or not trusted) or 'rejected' (V8's).
+    this.codeCache = !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'used';
+    if (this.codeCache !== 'used') stale.push([name, script]);
+    const load = script.runInThisContext();
+    const require = Module.createRequire(filename);
+    return load.call(this.exports, this.exports, require, this, filename, dir, (id) => import(id));
+  };
+  process.once('exit', () => {
+    if (stale.length === 0) return;
+    const into = buildDir(root, build);
+    if (into)
+      for (const [name, script] of stale) writeOwn(path.join(into, `${name}.bin`), script.createCachedData());
+  });
+}
+
+module.exports = { cacheCompiles, cacheDir };

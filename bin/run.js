@@ -11,12 +11,13 @@ process.env.OCLIF_DISABLE_ENGINE_WARNING ??= 'true';
 const path = require('node:path');
 const nodeModule = require('node:module');
 
-// @oclif/core, built into one CommonJS file (scripts/bundle.js), and compiled once: Node 22+ keeps
-// compiled code between runs itself; on Node 20, code-cache.js keeps V8's code cache of this file.
-const core = path.join(__dirname, '..', 'dist', 'bundle', 'cli', 'oclif.cjs');
-const { flush, handle, run } = nodeModule.enableCompileCache
-  ? (nodeModule.enableCompileCache(), require(core))
-  : require('./code-cache.js').requireCached(core);
+// @oclif/core, built into one CommonJS file (scripts/bundle.js) beside the commands and the chunks they
+// load, and compiled once: Node 22+ keeps compiled code between runs itself; on Node 20,
+// code-cache.js keeps V8's code cache of the build's files.
+const build = path.join(__dirname, '..', 'dist', 'bundle', 'cli');
+if (nodeModule.enableCompileCache) nodeModule.enableCompileCache();
+else require('./code-cache.js').cacheCompiles(build);
+const { flush, handle, run } = require(path.join(build, 'oclif.cjs'));
 // oclif logs its own workings through the `debug` package, printed only when DEBUG names them. Making
 // that logger loads `debug`, which inspects the terminal (loading tty and net): about 10 ms of every
 // start. Without DEBUG, oclif gets a logger that drops its lines (a documented load option).

@@ -11,9 +11,9 @@
 // One file instead of @oclif/core's 166 saves most of start-up. The command list is generated from
 // src/commands/, so a new command file needs no registration. A metafile (dist/bundle-meta.json, not
 // packed) maps every output file to its inputs, so a test can prove what start-up loads.
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,23 +118,17 @@ const core = await build({
   logLevel: 'warning',
   plugins: [lazyOclifRequires],
 });
-// oclif loads the commands (ESM) with import(). A script compiled by node:vm, as bin/code-cache.js
-// compiles this file, cannot import() on Node 20 without --experimental-vm-modules: it passes in an
-// import of its own, and a plain require (Node 22, or the cache turned off) imports as before.
+// oclif loads ESM with import() (lilconfig, a command file of a plugin). A script compiled by node:vm,
+// as bin/code-cache.js compiles this file, cannot import() on Node 20 without --experimental-vm-modules:
+// it passes in an import of its own, and a plain require (Node 22, or the cache turned off) imports as before.
 const coreFile = join(outdir, 'oclif.cjs');
 const coreSource = readFileSync(coreFile, 'utf8');
-const imports = coreSource.split('await import(').length - 1;
-if (imports === 0)
+if (!coreSource.includes('await import('))
   throw new Error("@oclif/core's bundle has no import() left to route: check scripts/bundle.js");
 writeFileSync(
   coreFile,
   'var __ecspocImport = typeof __ecspocImportModule === "function" ? __ecspocImportModule : (id) => import(id);\n' +
     coreSource.replaceAll('await import(', 'await __ecspocImport('),
-);
-// The key bin/code-cache.js names the file's code cache by: V8 matches a cache to its source by length only.
-appendFileSync(
-  coreFile,
-  `\n//# cache-key ${createHash('sha1').update(readFileSync(coreFile)).digest('hex')}\n`,
 );
 
 const result = await build({
@@ -154,20 +148,11 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  // CommonJS modules in the bundle (@oclif/core among them) call require and read __dirname.
-  banner: {
-    js: [
-      "import { createRequire as __ecspocCreateRequire } from 'node:module';",
-      "import { fileURLToPath as __ecspocFileURLToPath } from 'node:url';",
-      'const require = __ecspocCreateRequire(import.meta.url);',
-      'const __filename = __ecspocFileURLToPath(import.meta.url);',
-      "const __dirname = __ecspocFileURLToPath(new URL('.', import.meta.url));",
-    ].join('\n'),
-  },
+  // Written as CommonJS below.
+  write: false,
   plugins: [
     {
-      // The commands (and the bundled oclif plugins) use the one @oclif/core that bin/run.js loaded,
-      // through require: an ESM import of a CommonJS file would read every export at once.
+      // The commands (and the bundled oclif plugins) use the one @oclif/core that bin/run.js loaded.
       name: 'oclif-core-cjs',
       setup(build) {
         build.onResolve({ filter: /^@oclif\/core$/ }, () => ({
@@ -243,6 +228,35 @@ const result = await build({
 
 // Modules of src/lib find package files (package.json, templates/) at '../../../' from themselves,
 // as they sit in dist/lib/<concern>/; the bundle lives at that same depth so those URLs still hold.
+// Each file of the split ESM build becomes a CommonJS file of the same name, its imports require()s
+// (a dynamic import() a require in a promise): Node 20 keeps V8's code cache only of scripts, and its
+// ESM loader read, compiled and linked each chunk anew on every run (70 ms of `bastion status` before
+// its first AWS call). import.meta.url becomes the file's own URL; no chunk has a top-level await.
+const keys = { 'oclif.cjs': createHash('sha1').update(readFileSync(coreFile)).digest('hex') };
+for (const file of result.outputFiles) {
+  if (!file.path.endsWith('.js')) continue;
+  const cjs = await transform(file.text, {
+    format: 'cjs',
+    target: 'node20',
+    platform: 'node',
+    supported: { 'dynamic-import': false },
+    define: { 'import.meta.url': '__ecspocImportMetaUrl' },
+    banner: file.text.includes('import.meta.url')
+      ? 'var __ecspocImportMetaUrl = require("node:url").pathToFileURL(__filename).href;'
+      : '',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: 'warning',
+  });
+  writeFileSync(file.path, cjs.code);
+  keys[relative(outdir, file.path)] = createHash('sha1').update(cjs.code).digest('hex');
+}
+// The directory is CommonJS whatever the package's type; code-cache.json names each file's contents
+// (V8 matches a cache to its source by length only) and the build (bin/code-cache.js).
+writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
+const buildId = createHash('sha1').update(JSON.stringify(keys)).digest('hex').slice(0, 16);
+writeFileSync(join(outdir, 'code-cache.json'), JSON.stringify({ build: buildId, files: keys }));
+
 writeFileSync(
   join(root, 'dist', 'bundle-meta.json'),
   JSON.stringify({

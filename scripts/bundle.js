@@ -116,7 +116,30 @@ const core = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  plugins: [lazyOclifRequires],
+  plugins: [
+    lazyOclifRequires,
+    {
+      // oclif names the platform on every start (`wsl` or the OS's) from wsl-utils, which at load
+      // requires child_process (with net and dgram) and runs its own checks, for PowerShell helpers
+      // oclif calls only on Windows (cpu-prof: 7-17 ms of a profiled --version). The same answer from
+      // is-wsl, which wsl-utils re-exports; wsl-utils itself only for the PowerShell path.
+      name: 'wsl-platform-only',
+      setup(build) {
+        build.onResolve({ filter: /^wsl-utils$/ }, (args) =>
+          /[\\/]@oclif[\\/]core[\\/]lib[\\/]util[\\/]os\.js$/.test(args.importer)
+            ? { path: 'wsl-utils', namespace: 'wsl-platform-only' }
+            : undefined,
+        );
+        build.onLoad({ filter: /.*/, namespace: 'wsl-platform-only' }, () => ({
+          contents:
+            "export { default as isWsl } from 'is-wsl';\n" +
+            "export const powerShellPath = async () => (await import('wsl-utils')).powerShellPath();\n",
+          resolveDir: join(root, 'node_modules', 'wsl-utils'),
+          loader: 'js',
+        }));
+      },
+    },
+  ],
 });
 // oclif loads ESM with import() (lilconfig, a command file of a plugin). A script compiled by node:vm,
 // as bin/code-cache.js compiles this file, cannot import() on Node 20 without --experimental-vm-modules:

@@ -57,9 +57,10 @@ function buildDir(root, build) {
   if (fs.existsSync(dir)) return dir;
   try {
     fs.mkdirSync(root, { recursive: true, mode: 0o700 });
-    for (const other of fs.readdirSync(root))
-      fs.rmSync(path.join(root, other), { recursive: true, force: true });
-    fs.mkdirSync(dir, { mode: 0o700 });
+    for (const other of fs.readdirSync(root)) {
+      if (other !== build) fs.rmSync(path.join(root, other), { recursive: true, force: true });
+    }
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch {
     return undefined;
   }

@@ -29,8 +29,10 @@ function readOwn(file) {
   try {
     fd = fs.openSync(file, 'r');
     const stat = fs.fstatSync(fd);
-    const owner = typeof process.getuid === 'function' ? process.getuid() : stat.uid;
-    if (!stat.isFile() || stat.uid !== owner || (stat.mode & 0o022) !== 0) return undefined;
+    // Windows has no owner or mode bits here (its ACLs keep %LOCALAPPDATA% the user's).
+    const unsafe =
+      process.platform !== 'win32' && (stat.uid !== process.getuid() || (stat.mode & 0o022) !== 0);
+    if (!stat.isFile() || unsafe) return undefined;
     return fs.readFileSync(fd);
   } catch {
     return undefined;

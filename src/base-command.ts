@@ -1,7 +1,7 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 
 import type { AwsClients } from './lib/aws/clients.js';
-import type { AdoptRequest } from './lib/clusters/adopt.js';
+import { type AdoptRequest, resolveAdoption } from './lib/clusters/target.js';
 import type { GlobalFlagValues, Settings } from './lib/config/index.js';
 import { applyOutcome, type FlowOutcome } from './flows/outcome.js';
 import { describeFailure, type FailureContext, failureJson, failureLines } from './ui/error-output.js';
@@ -103,7 +103,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     ) {
       const [{ CloudFormationClient }, { defaultEnvironmentOrPick }, { canPrompt }] = await Promise.all([
         import('./lib/aws/sdk/cloudformation.js'),
-        import('./lib/environments/index.js'),
+        import('./lib/environments/default.js'),
         import('./ui/terminal.js'),
       ]);
       // On a terminal the operator picks among the environments that exist; otherwise it is refused.
@@ -138,7 +138,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * over `environments.<env>.cluster` of the config file (see resolveAdoption). Undefined: the bundle's.
    */
   protected async adoption(settings: Settings): Promise<AdoptRequest | undefined> {
-    const { resolveAdoption } = await import('./lib/clusters/adopt.js');
     const flags = this.flags as {
       cluster?: string;
       asg?: string;

@@ -3,7 +3,7 @@
  * say what draining means, ask, set the status, follow the drain with Ctrl-C at a safe point.
  */
 import type { AwsClients } from '../lib/aws/clients.js';
-import { type AdoptRequest, targetFlags } from '../lib/clusters/adopt.js';
+import { type AdoptRequest, targetFlags } from '../lib/clusters/target.js';
 import type { ActivateResult, DrainOptions, DrainResult } from '../lib/instances/drain.js';
 import type { Fleet, FleetInstance } from '../lib/instances/fleet.js';
 import { drainProgress, noteSink, renderDrainSummary } from '../ui/instances.js';

@@ -3,7 +3,7 @@
  * the merged stream until it ends or Ctrl-C, which is how a follow ends: exit 130, no error line.
  */
 import type { AwsClients } from '../lib/aws/clients.js';
-import type { AdoptRequest } from '../lib/clusters/adopt.js';
+import type { AdoptRequest } from '../lib/clusters/target.js';
 import { EXIT_CODES } from '../lib/errors.js';
 import type { LogSelection } from '../lib/logs/index.js';
 import type { LogEvent } from '../lib/logs/types.js';

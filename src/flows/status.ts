@@ -4,7 +4,7 @@
  */
 import type { AwsClients } from '../lib/aws/clients.js';
 import type { BastionStatus } from '../lib/bastion/index.js';
-import type { AdoptRequest } from '../lib/clusters/adopt.js';
+import type { AdoptRequest } from '../lib/clusters/target.js';
 import type { ServiceDeclaration } from '../lib/config/index.js';
 import type { InstanceList } from '../lib/instances/list.js';
 import type { EnvironmentStatus } from '../lib/status/index.js';

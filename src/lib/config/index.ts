@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
-import type { AdoptRequest } from '../clusters/adopt.js';
+import type { AdoptRequest } from '../clusters/target.js';
 import { UsageError } from '../errors.js';
 import { sshViaProblem } from '../ssh/via.js';
 import { envNameProblem } from '../stacks/names.js';

@@ -8,7 +8,6 @@ import { DescribeRegionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeClustersCommand, type ECSClient } from '@aws-sdk/client-ecs';
 
 import { toAwsError } from '../aws/clients.js';
-import { UsageError } from '../errors.js';
 import { chunk, createLimiter } from '../instances/reader.js';
 import { clusterName } from '../stacks/names.js';
 import { type EcspocStack, listEcspocStacks } from '../stacks/reader.js';
@@ -169,19 +168,6 @@ export async function listEnvironmentsInRegions(
   };
 }
 
-/** Names of the ecspoc environments that exist in the account and region (one paginated ListStacks). */
-export async function existingEnvironments(
-  cloudformation: EnvironmentListClients['cloudformation'],
-): Promise<string[]> {
-  let stacks;
-  try {
-    stacks = await listEcspocStacks(cloudformation);
-  } catch (error) {
-    throw toAwsError(error, 'listing the stacks of the account (cloudformation:ListStacks)');
-  }
-  return [...new Set(stacks.map((s) => s.env))].sort();
-}
-
 /**
  * The config file's environments that adopt a cluster (`environments.<env>.cluster`), with the
  * cluster's figures from DescribeClusters (100 a call); they have no stacks of their own.
@@ -237,42 +223,4 @@ async function describeClusters(
     }
   }
   return found;
-}
-
-/**
- * Refuses to let the default environment stand in silently for one that was never chosen: when no
- * `--env`, `ECSPOC_ENV` or config default picked `env` and it has no stack while other ecspoc
- * environments exist, a usage error names them. Costs one paginated ListStacks (one call in most
- * accounts), and nothing is refused when no environment exists at all, so a first look at an
- * empty account still reports it as not deployed.
- */
-export async function assertDefaultEnvironmentExists(
-  cloudformation: EnvironmentListClients['cloudformation'],
-  env: string,
-): Promise<void> {
-  await defaultEnvironmentOrPick(cloudformation, env);
-}
-
-/** The question that chooses among the existing environments (a picker on a terminal). */
-export type EnvironmentPicker = (existing: string[], hint: string) => Promise<string>;
-
-/**
- * The environment a command acts on when none was chosen: `env` when it exists or the account holds
- * none; otherwise the one `pick` chooses among those that exist, or, without `pick` (no terminal),
- * the usage error that names them and the flag that chooses.
- */
-export async function defaultEnvironmentOrPick(
-  cloudformation: EnvironmentListClients['cloudformation'],
-  env: string,
-  pick?: EnvironmentPicker,
-): Promise<string> {
-  const existing = await existingEnvironments(cloudformation);
-  if (existing.length === 0 || existing.includes(env)) return env;
-  const hint = '--env NAME (or set ECSPOC_ENV, or "env" in the config file)';
-  if (pick) return pick(existing, hint);
-  throw new UsageError(
-    'ENV_NOT_CHOSEN',
-    `No environment was chosen and "${env}" does not exist; this account and region hold: ${existing.join(', ')}.`,
-    { suggestions: [hint] },
-  );
 }

@@ -17,7 +17,8 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 
 import { toAwsError } from '../aws/clients.js';
-import { type AdoptRequest, groupRequired, targetFlags } from '../clusters/adopt.js';
+import { groupRequired } from '../clusters/adopt.js';
+import { type AdoptRequest, targetFlags } from '../clusters/target.js';
 import {
   AwsError,
   EcspocError,

@@ -1,7 +1,7 @@
 import { UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 
 import { toAwsError } from '../aws/clients.js';
-import { type AdoptRequest, targetFlags } from '../clusters/adopt.js';
+import { type AdoptRequest, targetFlags } from '../clusters/target.js';
 import { InterruptedError, OperationError, TimeoutError, UsageError } from '../errors.js';
 import { chunk, type InstanceClients } from './clients.js';
 import type { Clock } from '../time/clock.js';

@@ -9,7 +9,8 @@ import type { ContainerInstance, Resource } from '@aws-sdk/client-ecs';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 
 import { toAwsError } from '../aws/clients.js';
-import { type AdoptRequest, chooseGroup, discoverGroups } from '../clusters/adopt.js';
+import { chooseGroup, discoverGroups } from '../clusters/adopt.js';
+import type { AdoptRequest } from '../clusters/target.js';
 import { OperationError } from '../errors.js';
 import { stackName } from '../stacks/names.js';
 import { findStack } from '../stacks/reader.js';

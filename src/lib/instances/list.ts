@@ -1,4 +1,4 @@
-import type { AdoptRequest } from '../clusters/adopt.js';
+import type { AdoptRequest } from '../clusters/target.js';
 import type { InstanceClients } from './clients.js';
 import { CYCLE_TAG, describeFleet, type FleetInstance, type LaunchTarget } from './fleet.js';
 import { type CycleState, decodeCycleState } from './state.js';

@@ -8,7 +8,7 @@ import {
   findBastionInstance,
   missingBastion,
 } from '../bastion/index.js';
-import type { AdoptRequest } from '../clusters/adopt.js';
+import type { AdoptRequest } from '../clusters/target.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { clusterName, stackName } from '../stacks/names.js';
 import { readFleet } from '../instances/reader.js';

@@ -3,7 +3,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 
 import type { AwsClients } from '../aws/clients.js';
-import type { AdoptRequest } from '../clusters/adopt.js';
+import type { AdoptRequest } from '../clusters/target.js';
 import { type BastionStatus, deployBastionHint, startBastionHint } from '../bastion/index.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { OperationError, UsageError } from '../errors.js';

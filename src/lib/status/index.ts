@@ -9,7 +9,7 @@ import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { type AwsClients, toAwsError } from '../aws/clients.js';
 import type { ServiceDeclaration } from '../config/services.js';
 import { type BastionStatus, findBastion, findBastionInstance, missingBastion } from '../bastion/index.js';
-import { type AdoptRequest, targetFlags } from '../clusters/adopt.js';
+import { type AdoptRequest, targetFlags } from '../clusters/target.js';
 import { OperationError } from '../errors.js';
 import { type FleetReaderClients, readContainerInstances, readServices } from '../instances/reader.js';
 import { buildCatalog } from '../stacks/catalog.js';

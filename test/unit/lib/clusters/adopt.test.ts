@@ -18,9 +18,8 @@ import {
   discoverTaskLogGroups,
   groupNameFromArn,
   groupRequired,
-  resolveAdoption,
-  targetFlags,
 } from '../../../../src/lib/clusters/adopt.js';
+import { resolveAdoption, targetFlags } from '../../../../src/lib/clusters/target.js';
 import { EXIT_CODES } from '../../../../src/lib/errors.js';
 import { mockSdk, sdkClient } from '../../helpers/mock-sdk.js';
 

@@ -6,9 +6,11 @@ import { describe, expect, it } from '@jest/globals';
 import {
   assertDefaultEnvironmentExists,
   defaultEnvironmentOrPick,
+  existingEnvironments,
+} from '../../../../src/lib/environments/default.js';
+import {
   DESCRIBE_CLUSTERS_BATCH,
   enabledRegions,
-  existingEnvironments,
   listAdoptedEnvironments,
   listEnvironments,
   listEnvironmentsInRegions,

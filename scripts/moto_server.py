@@ -31,6 +31,10 @@ Run it like moto_server: `python3 scripts/moto_server.py -H 127.0.0.1 -p PORT`.
    hex digits, as on AWS (moto knows neither the type nor the EC2 API; a skipped resource broke the
    network stack's output naming it). Nothing can connect through it: it exists for what reads the
    stack (ssh-config --via eice).
+10. FilterLogEvents answers at most 1 MB of events a page, as CloudWatch Logs does ("as many log
+   events as can fit in 1 MB (up to 10,000 log events)"), with a nextToken for the rest (moto filled
+   each page with 10,000 events however large: 2 MB pages in the benches, twice what a tail on AWS
+   is ever handed at once).
 
 Everything else is moto as shipped.
 """
@@ -50,6 +54,7 @@ from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.core.utils import iso_8601_datetime_without_milliseconds, utcfromtimestamp
 from moto.ec2.models.instances import Instance
 from moto.events.models import Rule
+from moto.logs.models import LogGroup
 from moto.server import main
 
 _create_instance = Instance.create_from_cloudformation_json.__func__
@@ -331,6 +336,35 @@ class _CloudFormationInstanceConnectEndpoint(CloudFormationModel):
 
 _page_ecs_lists()
 _say_no_updates_like_aws()
+# --- 10. FilterLogEvents pages of at most 1 MB ----------------------------------------------------------
+# AWS: "By default, this operation returns as many log events as can fit in 1 MB (up to 10,000 log
+# events) or all the events found within the time range that you specify. If the results include a
+# token, there are more log events available" (CloudWatch Logs API reference, FilterLogEvents). The
+# size counted here is the events' JSON, the bulk of the response.
+
+LOG_PAGE_BYTES = 1024 * 1024
+
+
+def _filter_log_events_in_1mb_pages():
+    original = LogGroup.filter_log_events
+
+    def paged(self, log_group_name, log_stream_names, start_time, end_time, limit, next_token, filter_pattern, interleaved):
+        events, token, searched = original(
+            self, log_group_name, log_stream_names, start_time, end_time, limit, next_token, filter_pattern, interleaved
+        )
+        size = 0
+        for index, event in enumerate(events):
+            size += len(json.dumps(event)) + 1
+            if size > LOG_PAGE_BYTES and index > 0:
+                last = events[index - 1]
+                return events[:index], f"{log_group_name}@{last['logStreamName']}@{last['eventId']}", searched
+        return events, token, searched
+
+    LogGroup.filter_log_events = paged
+
+
+_filter_log_events_in_1mb_pages()
+
 # moto lists CloudFormation models once, on first use, from CloudFormationModel's subclasses: the two
 # above are defined before that.
 assert get_model_list.cache_info().currsize == 0

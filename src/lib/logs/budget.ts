@@ -35,6 +35,21 @@ export class RateBudget {
     return this.rate;
   }
 
+  /** How many calls the bucket can hold: one second of calls at the current rate. */
+  get capacity(): number {
+    return Math.max(1, this.rate);
+  }
+
+  /**
+   * How long until the bucket holds `calls` calls (or is full, when it cannot hold that many), in ms:
+   * a caller that saves up before a burst of calls spends them together instead of one by one.
+   */
+  msUntil(calls: number): number {
+    this.refill(this.clock());
+    const wanted = Math.min(calls, this.capacity);
+    return this.tokens >= wanted ? 0 : Math.ceil(((wanted - this.tokens) / this.rate) * 1_000);
+  }
+
   /** Reserves one call; resolves with how long the caller must wait before making it (ms). */
   reserve(): number {
     this.refill(this.clock());
@@ -66,6 +81,6 @@ export class RateBudget {
     const elapsed = Math.max(0, now - this.refilledAt);
     this.refilledAt = now;
     // The bucket holds one second of calls at the current rate: a burst after an idle spell, no more.
-    this.tokens = Math.min(Math.max(1, this.rate), this.tokens + (elapsed / 1_000) * this.rate);
+    this.tokens = Math.min(this.capacity, this.tokens + (elapsed / 1_000) * this.rate);
   }
 }

@@ -1,5 +1,12 @@
 import type { Sleep } from './types.js';
 
+/**
+ * Added to every wait for a token. Timers fire up to a millisecond early, clocks tick in whole
+ * milliseconds and the service's bucket runs on its own clock: a call timed to the instant this bucket
+ * has a token can reach the service's a hair before it has one, and a throttled call halves the rate.
+ */
+export const SLACK_MS = 10;
+
 /** The default FilterLogEvents budget in calls per second: AWS's quota in several regions, shared by the account. */
 export const DEFAULT_MAX_RATE = 5;
 
@@ -47,14 +54,14 @@ export class RateBudget {
   msUntil(calls: number): number {
     this.refill(this.clock());
     const wanted = Math.min(calls, this.capacity);
-    return this.tokens >= wanted ? 0 : Math.ceil(((wanted - this.tokens) / this.rate) * 1_000);
+    return this.tokens >= wanted ? 0 : Math.ceil(((wanted - this.tokens) / this.rate) * 1_000) + SLACK_MS;
   }
 
   /** Reserves one call; resolves with how long the caller must wait before making it (ms). */
   reserve(): number {
     this.refill(this.clock());
     // Below one token the bucket goes into debt: reservations queue up in the order they were made.
-    const wait = this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.rate) * 1_000);
+    const wait = this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.rate) * 1_000) + SLACK_MS;
     this.tokens -= 1;
     return wait;
   }

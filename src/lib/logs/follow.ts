@@ -42,8 +42,12 @@ interface Pending {
   readAt: number;
 }
 
-/** How long before a poll a line must be stamped to surely be visible to it, before any lag is seen. */
-export const INGESTION_MARGIN_MS = 100;
+/**
+ * How long before a poll a line must be stamped to surely be visible to it, on top of the largest
+ * ingestion lag seen (ingestionTime - timestamp, which already holds the writers' clock skew against
+ * the service): room for this machine's clock against the service's. Every line waits this long more.
+ */
+export const INGESTION_MARGIN_MS = 30;
 
 /** The default of `TailDeps.maxLatenessMs`. */
 export const DEFAULT_MAX_LATENESS_MS = 3_000;

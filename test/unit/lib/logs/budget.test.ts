@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { RateBudget } from '../../../../src/lib/logs/budget.js';
+import { RateBudget, SLACK_MS } from '../../../../src/lib/logs/budget.js';
 import { fakeClock } from '../../helpers/fake-clock.js';
 import { expectWithinQuota } from '../../helpers/quota.js';
 
@@ -9,8 +9,8 @@ describe('RateBudget', () => {
     const clock = fakeClock();
     const budget = new RateBudget(5, clock.now);
     const waits = Array.from({ length: 8 }, () => budget.reserve());
-    // Each wait carries SLACK_MS (10 ms) so a call never reaches the service the instant before its token.
-    expect(waits).toEqual([0, 0, 0, 0, 0, 210, 410, 610]);
+    // Each wait carries SLACK_MS so a call never reaches the service the instant before its token.
+    expect(waits).toEqual([0, 0, 0, 0, 0, 200, 400, 600].map((ms) => (ms ? ms + SLACK_MS : 0)));
   });
 
   it('refills after an idle spell up to one second of calls, no more', () => {
@@ -19,7 +19,7 @@ describe('RateBudget', () => {
     for (let i = 0; i < 5; i++) budget.reserve();
     clock.advance(10_000);
     const waits = Array.from({ length: 7 }, () => budget.reserve());
-    expect(waits).toEqual([0, 0, 0, 0, 0, 210, 410]);
+    expect(waits).toEqual([0, 0, 0, 0, 0, 200, 400].map((ms) => (ms ? ms + SLACK_MS : 0)));
   });
 
   it('is never throttled by a quota bucket of the same rate (as AWS and the rig count) over a long run', async () => {
@@ -43,7 +43,7 @@ describe('RateBudget', () => {
     budget.throttled();
     expect(budget.currentRate).toBe(4);
     // The bucket is spent: the next call waits a whole interval at the new rate.
-    expect(budget.reserve()).toBe(260);
+    expect(budget.reserve()).toBe(250 + SLACK_MS);
     for (let i = 0; i < 10; i++) budget.throttled();
     expect(budget.currentRate).toBe(0.5);
     for (let i = 0; i < 3; i++) budget.succeeded();
@@ -57,9 +57,9 @@ describe('RateBudget', () => {
     const budget = new RateBudget(5, clock.now);
     expect(budget.msUntil(8)).toBe(0); // full: five calls, all it can hold
     for (let i = 0; i < 5; i++) budget.reserve();
-    expect(budget.msUntil(1)).toBe(210);
-    expect(budget.msUntil(3)).toBe(610);
-    expect(budget.msUntil(8)).toBe(1_010); // a full bucket is one second of calls
+    expect(budget.msUntil(1)).toBe(200 + SLACK_MS);
+    expect(budget.msUntil(3)).toBe(600 + SLACK_MS);
+    expect(budget.msUntil(8)).toBe(1_000 + SLACK_MS); // a full bucket is one second of calls
     clock.advance(600);
     expect(budget.msUntil(3)).toBe(0);
   });

@@ -42,22 +42,32 @@ interface Pending {
   readAt: number;
 }
 
+/**
+ * How long before a poll a line must be stamped to surely be visible to it, on top of the largest
+ * ingestion lag seen (ingestionTime - timestamp, which already holds the writers' clock skew against
+ * the service): room for this machine's clock against the service's. Every line waits this long more.
+ */
+export const INGESTION_MARGIN_MS = 30;
+
 /** The default of `TailDeps.maxLatenessMs`. */
 export const DEFAULT_MAX_LATENESS_MS = 3_000;
 
 /**
  * Follows every group within one FilterLogEvents budget and prints in time order across groups.
  *
- * Scheduling: one poll at a time, always of the group due soonest. A group whose poll found new lines
- * is due again after `interval.min`; an idle one waits twice as long each time up to `interval.max`,
- * and a throttled one up to `interval.throttled`: the budget goes where lines arrive. A group that
- * holds back lines already read (see below) is due at once.
+ * Scheduling: in sweeps. A sweep polls every group due within `interval.min`, together: the budget
+ * is saved up until it can pay for the sweep at once (or its bucket is full), and the calls then go
+ * out as fast as it allows. A group whose poll found new lines is due again after `interval.min`; an
+ * idle one waits twice as long each time up to `interval.max`, and a throttled one up to
+ * `interval.throttled`: the budget goes where lines arrive. A group that holds back lines already
+ * read (see below) is due at once.
  *
  * Order: a group's watermark is the start of its last completed poll (FilterLogEvents returned
  * everything stored by then). A line read from one group waits until every group's watermark has
  * passed its timestamp, so a group whose poll is late (throttled, or its turn not yet come) cannot
- * have an earlier line still to come. A line never waits longer than `maxLatenessMs`: a group that
- * keeps failing delays the others only that long.
+ * have an earlier line still to come. Lines are released as each poll of a sweep ends. A line never
+ * waits longer than `maxLatenessMs` (checked when a sweep has ended, so never while a group that could
+ * precede it is still being read): a group that keeps failing delays the others only that long.
  */
 export class Follower {
   private readonly clock: () => number;
@@ -92,57 +102,80 @@ export class Follower {
   /** Polls until the signal aborts; hands ordered batches to `emit`. */
   async run(emit: (batch: LogEvent[]) => Promise<void>): Promise<FollowResult> {
     const { signal } = this.deps;
+    const { budget } = this.start;
     const result: FollowResult = { polls: 0, maxRemembered: 0 };
+    // Batches go out one after the other, in the order they were released.
+    let emitted = Promise.resolve();
+    const send = (batch: LogEvent[]) => {
+      if (batch.length > 0) emitted = emitted.then(() => emit(batch));
+      return emitted;
+    };
     while (!signal?.aborted) {
-      const group = this.nextDue();
-      const wait = group.due - this.clock();
-      if (wait > 0) await this.sleep(wait, signal);
-      if (signal?.aborted) break;
-      const found = await this.poll(group);
-      if (signal?.aborted) {
-        this.hold(found);
-        break;
+      const now = this.clock();
+      const soonest = Math.min(...this.groups.map((group) => this.dueOf(group, now)));
+      if (soonest > now) {
+        await this.sleep(soonest - now, signal);
+        continue;
       }
-      result.polls += 1;
-      this.hold(found);
-      await emit(this.release(false));
-      let remembered = 0;
-      for (const ids of this.start.seen) remembered += ids.size;
-      result.maxRemembered = Math.max(result.maxRemembered, remembered);
+      const sweep = this.sweep(now);
+      // Save up until the bucket can pay for the whole sweep at once (or is full): the calls then go
+      // out together, so every group's watermark passes a line at about the same moment. Spent one by
+      // one as each token comes, a line would wait for a full cycle of single polls instead.
+      const saving = budget.msUntil(sweep.length);
+      if (saving > 0) {
+        await this.sleep(saving, signal);
+        continue; // more groups may be due by then: plan again
+      }
+      await Promise.all(
+        sweep.map(async (group) => {
+          await this.poll(group);
+          if (signal?.aborted) return;
+          result.polls += 1;
+          let remembered = 0;
+          for (const ids of this.start.seen) remembered += ids.size;
+          result.maxRemembered = Math.max(result.maxRemembered, remembered);
+          // Only what every watermark has passed: the lateness bound waits for the sweep's end, so a
+          // group still being read (throttled, retrying) is never overtaken by a line it precedes.
+          await send(this.release(false));
+        }),
+      );
+      if (signal?.aborted) break;
+      await send(this.release(true));
     }
     // Ctrl-C: what was read is printed, in order.
-    await emit(this.release(true));
+    await send(this.release('all'));
     return result;
   }
 
   /**
-   * The group to poll next, the one due soonest; ties go to the longest unpolled. A group that holds
-   * back lines already read is due as soon as a poll can pass the oldest of them (its timestamp plus
-   * the ingestion lag), not later.
+   * When a group is next due. A group that holds back lines already read (its watermark is behind the
+   * oldest of them) is due as soon as a poll can pass that line (its timestamp plus the ingestion lag).
    */
-  private nextDue(): GroupState {
+  private dueOf(group: GroupState, now: number): number {
     const oldest = this.pending[0]?.event.timestamp;
-    const unblocked = oldest === undefined ? undefined : oldest + this.ingestion.ms(this.clock());
-    const dueOf = (group: GroupState) =>
-      unblocked !== undefined && group.watermark < oldest! ? Math.min(group.due, unblocked) : group.due;
-    let best = this.groups[0];
-    for (const group of this.groups) {
-      const due = dueOf(group);
-      const bestDue = dueOf(best);
-      if (due < bestDue || (due === bestDue && group.lastPollStart < best.lastPollStart)) best = group;
-    }
-    best.due = dueOf(best);
-    return best;
+    if (oldest === undefined || group.watermark >= oldest) return group.due;
+    return Math.min(group.due, oldest + this.ingestion.ms(now));
   }
 
-  /** One poll of one group: every page from its read position; new lines only. */
-  private async poll(group: GroupState): Promise<LogEvent[]> {
+  /**
+   * The groups to poll together now: every group due within one short interval, the longest unpolled
+   * first (so the sweep's order stays the same from one sweep to the next, and the first groups of
+   * one sweep are the first of the next).
+   */
+  private sweep(now: number): GroupState[] {
+    const by = now + this.interval.min;
+    const due = this.groups.filter((group) => this.dueOf(group, now) <= by);
+    return due.sort((a, b) => a.lastPollStart - b.lastPollStart || a.index - b.index);
+  }
+
+  /** One poll of one group: every page from its read position; its new lines are held for release. */
+  private async poll(group: GroupState): Promise<void> {
     const { lookback, seen } = this.start;
     const ids = seen[group.index];
     const previousPollStart = group.lastPollStart;
     // The poll's first call spends the budget here, so that its start is when the call goes out.
     await this.start.budget.acquire(this.sleep, this.deps.signal);
-    if (this.deps.signal?.aborted) return [];
+    if (this.deps.signal?.aborted) return;
     const pollStart = this.clock();
     let throttled = false;
     let first = true;
@@ -180,7 +213,10 @@ export class Follower {
         found.push(event);
       }
     }
-    if (this.deps.signal?.aborted) return found;
+    // Held in the same step as the watermark moves: another poll's release must never see this group's
+    // watermark past lines it has read but not yet handed over.
+    this.hold(found);
+    if (this.deps.signal?.aborted) return;
     group.lastPollStart = pollStart;
     // An event stamped before the poll may still have been on its way in: keep the ingestion lag seen.
     group.watermark = Math.max(
@@ -195,7 +231,6 @@ export class Follower {
     else if (found.length > 0) group.interval = min;
     else group.interval = Math.min(max, group.interval * 2);
     group.due = this.clock() + group.interval;
-    return found;
   }
 
   /** Adds a poll's lines (in timestamp order within the group) to the lines waiting to be printed. */
@@ -217,16 +252,19 @@ export class Follower {
     this.pending = merged;
   }
 
-  /** Takes the lines that can no longer be preceded by one still unread (or that waited long enough). */
-  private release(all: boolean): LogEvent[] {
-    if (all) {
+  /**
+   * Takes the lines that can no longer be preceded by one still unread: past every group's watermark,
+   * or (`overdue`) waited long enough, or (`all`) everything.
+   */
+  private release(mode: boolean | 'all'): LogEvent[] {
+    if (mode === 'all') {
       const everything = this.pending.map((p) => p.event);
       this.pending = [];
       return everything;
     }
     let watermark = Number.POSITIVE_INFINITY;
     for (const group of this.groups) watermark = Math.min(watermark, group.watermark);
-    const overdue = this.clock() - this.maxLatenessMs;
+    const overdue = mode ? this.clock() - this.maxLatenessMs : Number.NEGATIVE_INFINITY;
     // Lines are in time order: release up to the last one past every watermark or overdue.
     let end = 0;
     for (let i = 0; i < this.pending.length; i++) {
@@ -250,7 +288,7 @@ export class IngestionLag {
   private bucketStart = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly marginMs = 100,
+    private readonly marginMs = INGESTION_MARGIN_MS,
     private readonly bucketMs = 60_000,
   ) {}
 

@@ -3,6 +3,9 @@ export interface Timestamped {
   timestamp: number;
 }
 
+/** The most events yielded in one batch. */
+export const MAX_BATCH = 1_000;
+
 interface Cursor<T> {
   iterator: AsyncIterator<T[]>;
   /** The next page, requested as soon as the previous one arrived (at most one request per source). */
@@ -60,7 +63,10 @@ export async function* mergeByTimestamp<T extends Timestamped>(
       // its next page is the one the merge waits for: fetch it while the caller writes this batch.
       // No other source fetches ahead (a page is up to 10,000 events: two a source doubled memory).
       if (first && !cursors.some((c) => c.pending)) request(first);
-      yield mergeBuffered(live, bound);
+      const batch = mergeBuffered(live, bound);
+      // Handed on a slice at a time: the caller formats and writes each before the next (a page can
+      // hold 10,000 lines: one string of them all, and its bytes for stdout, cost megabytes at once).
+      for (let i = 0; i < batch.length; i += MAX_BATCH) yield batch.slice(i, i + MAX_BATCH);
     }
   } finally {
     await Promise.all(

@@ -77,7 +77,8 @@ export async function* readGroupPages(
 ): AsyncGenerator<LogEvent[], void, undefined> {
   const { group } = query;
   const random = deps.random ?? Math.random;
-  const sources = new Map<string, LogSource>();
+  // One stream name string and one source per stream, shared by its events: a page holds up to 10,000.
+  const sources = new Map<string, { stream: string; source: LogSource }>();
   let startTime = query.startTime;
   let nextToken: string | undefined;
   let throttled = 0;
@@ -88,7 +89,7 @@ export async function* readGroupPages(
 
   for (;;) {
     if (deps.signal?.aborted) return;
-    let events: FilteredLogEvent[];
+    let events: FilteredLogEvent[] | undefined;
     let token: string | undefined;
     try {
       if (deps.beforeCall) await deps.beforeCall();
@@ -157,22 +158,24 @@ export async function* readGroupPages(
         idsAtLastTimestamp = new Set();
       }
       if (eventId !== undefined) idsAtLastTimestamp.add(eventId);
-      const stream = raw.logStreamName ?? '';
-      let source = sources.get(stream);
-      if (!source) {
-        source = sourceOf(group, stream);
-        sources.set(stream, source);
+      const name = raw.logStreamName ?? '';
+      let known = sources.get(name);
+      if (!known) {
+        known = { stream: name, source: sourceOf(group, name) };
+        sources.set(name, known);
       }
       page.push({
         group: group.name,
-        stream,
+        stream: known.stream,
         timestamp,
         ingestionTime: raw.ingestionTime,
         eventId,
         message: raw.message ?? '',
-        source,
+        source: known.source,
       });
     }
+    // The service's page is not needed once converted: let it go while the caller prints this one.
+    events = undefined;
     if (page.length > 0) yield page;
     if (!token) return;
     nextToken = token;

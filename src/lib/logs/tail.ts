@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_RATE, RateBudget } from './budget.js';
 import { LookbackWindow, SeenEvents } from './dedupe.js';
-import { Follower } from './follow.js';
+import { Follower, INGESTION_MARGIN_MS } from './follow.js';
 import { mergeByTimestamp } from './merge.js';
 import { readGroupPages, type FilterLogEventsClient, type ReaderDeps } from './reader.js';
 import { realSleep, type LogEvent, type SelectedLogGroup, type Sleep, type TailSink } from './types.js';
@@ -145,7 +145,13 @@ export async function tailLogs(options: TailOptions, deps: TailDeps, sink: TailS
         return true;
       }
     : undefined;
-  const first = { ...options, endTime: options.follow ? undefined : options.endTime };
+  // Followed, the first read ends where the follower's watermarks begin (the read's start, less what may
+  // still be on its way in), the same bound for every group: groups read later (the budget spaces their
+  // calls) must not print lines past a bound an earlier group was read to.
+  const first = {
+    ...options,
+    endTime: options.follow ? pollStart - INGESTION_MARGIN_MS : options.endTime,
+  };
   for await (const batch of readMerged(deps.client, first, readerDeps, remember)) await emit(batch);
   if (signal?.aborted) return { ...result, interrupted: true };
   if (!options.follow) return result;

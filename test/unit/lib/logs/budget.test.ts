@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { RateBudget } from '../../../../src/lib/logs/budget.js';
+import { RateBudget, SLACK_MS } from '../../../../src/lib/logs/budget.js';
 import { fakeClock } from '../../helpers/fake-clock.js';
 import { expectWithinQuota } from '../../helpers/quota.js';
 
@@ -9,7 +9,8 @@ describe('RateBudget', () => {
     const clock = fakeClock();
     const budget = new RateBudget(5, clock.now);
     const waits = Array.from({ length: 8 }, () => budget.reserve());
-    expect(waits).toEqual([0, 0, 0, 0, 0, 200, 400, 600]);
+    // Each wait carries SLACK_MS so a call never reaches the service the instant before its token.
+    expect(waits).toEqual([0, 0, 0, 0, 0, 200, 400, 600].map((ms) => (ms ? ms + SLACK_MS : 0)));
   });
 
   it('refills after an idle spell up to one second of calls, no more', () => {
@@ -18,7 +19,7 @@ describe('RateBudget', () => {
     for (let i = 0; i < 5; i++) budget.reserve();
     clock.advance(10_000);
     const waits = Array.from({ length: 7 }, () => budget.reserve());
-    expect(waits).toEqual([0, 0, 0, 0, 0, 200, 400]);
+    expect(waits).toEqual([0, 0, 0, 0, 0, 200, 400].map((ms) => (ms ? ms + SLACK_MS : 0)));
   });
 
   it('is never throttled by a quota bucket of the same rate (as AWS and the rig count) over a long run', async () => {
@@ -42,12 +43,43 @@ describe('RateBudget', () => {
     budget.throttled();
     expect(budget.currentRate).toBe(4);
     // The bucket is spent: the next call waits a whole interval at the new rate.
-    expect(budget.reserve()).toBe(250);
+    expect(budget.reserve()).toBe(250 + SLACK_MS);
     for (let i = 0; i < 10; i++) budget.throttled();
     expect(budget.currentRate).toBe(0.5);
     for (let i = 0; i < 3; i++) budget.succeeded();
     expect(budget.currentRate).toBeCloseTo(2.9);
     for (let i = 0; i < 20; i++) budget.succeeded();
     expect(budget.currentRate).toBe(8);
+  });
+
+  it('says how long until it can pay for a burst, never more than it holds', () => {
+    const clock = fakeClock();
+    const budget = new RateBudget(5, clock.now);
+    expect(budget.msUntil(8)).toBe(0); // full: five calls, all it can hold
+    for (let i = 0; i < 5; i++) budget.reserve();
+    expect(budget.msUntil(1)).toBe(200 + SLACK_MS);
+    expect(budget.msUntil(3)).toBe(600 + SLACK_MS);
+    expect(budget.msUntil(8)).toBe(1_000 + SLACK_MS); // a full bucket is one second of calls
+    clock.advance(600);
+    expect(budget.msUntil(3)).toBe(0);
+  });
+
+  it('is not throttled by a service bucket whose clock is a few ms off, in sweeps that spend it to the last token', async () => {
+    const clock = fakeClock();
+    const budget = new RateBudget(5, clock.now);
+    const arrivals: number[] = [];
+    for (let sweep = 0; sweep < 20; sweep++) {
+      // A sweep of 8 calls: 5 at once when the bucket is full, 3 more as it refills.
+      await clock.sleep(budget.msUntil(8));
+      for (let i = 0; i < 8; i++) {
+        await budget.acquire(clock.sleep);
+        // Seen by the service's clock, the calls made as the bucket refills come 5 ms earlier than by this one.
+        arrivals.push(clock.now() - (i >= 5 ? 5 : 0));
+      }
+    }
+    expectWithinQuota(
+      arrivals.sort((a, b) => a - b),
+      5,
+    );
   });
 });

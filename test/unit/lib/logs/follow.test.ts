@@ -34,7 +34,8 @@ async function follow(
   extra: Partial<TailDeps> = {},
   throttle: (input: FilterLogEventsCommandInput, now: number) => boolean = () => false,
 ) {
-  const clock = fakeClock();
+  // Polls of one sweep wait side by side: their sleeps must overlap as real timers do.
+  const clock = fakeClock(undefined, { overlapping: true });
   const start = clock.now();
   const abort = new AbortController();
   const printed: LogEvent[] = [];
@@ -70,7 +71,16 @@ async function follow(
     },
   };
   for (const g of groups) fake.groups.add(g.name);
+  // The writers also run on their own timer, every 50 ms, so lines are stored when they are stamped
+  // (not only when the follower happens to wake up).
+  const writers = (async () => {
+    while (!abort.signal.aborted) {
+      await clock.sleep(50, abort.signal).catch(() => undefined);
+      between(clock.now());
+    }
+  })();
   const result = await tailLogs({ groups, startTime: start - 60_000, follow: true }, deps, sink);
+  await writers;
   // The first read's calls overlap in time, which a fake clock cannot show; following is sequential.
   const followCalls = callTimes.filter((c) => c.at >= followingAt);
   return { result, printed, notices, callTimes, followCalls, start };

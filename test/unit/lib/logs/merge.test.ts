@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { mergeByTimestamp } from '../../../../src/lib/logs/merge.js';
+import { MAX_BATCH, mergeByTimestamp } from '../../../../src/lib/logs/merge.js';
 
 interface Ev {
   timestamp: number;
@@ -38,6 +38,13 @@ describe('mergeByTimestamp', () => {
     expect(ids.sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'b1', 'b2', 'b3']);
     const timestamps = batches.flat().map((e) => e.timestamp);
     expect(timestamps).toEqual([...timestamps].sort((x, y) => x - y));
+  });
+
+  it('hands a big page on in batches of at most MAX_BATCH events, in order', async () => {
+    const big = Array.from({ length: 2 * MAX_BATCH + 500 }, (_, i) => ev(i, `a${i}`));
+    const batches = await collect([pages(big)]);
+    expect(batches.map((b) => b.length)).toEqual([MAX_BATCH, MAX_BATCH, 500]);
+    expect(batches.flat()).toEqual(big);
   });
 
   it('handles empty sources and empty pages', async () => {

@@ -866,8 +866,9 @@ class CycleRun {
    * surged instance is given back. Any instance no surge covered is replaced by the group.
    *
    * One call per instance, one after another: the API takes a single instance, and overlapping
-   * activities on one group can be refused (ScalingActivityInProgress, ResourceContention). The
-   * instances the group replaces go first, so the next surge starts booting as early as it can.
+   * activities on one group can be refused (ScalingActivityInProgress, ResourceContention; moto_server
+   * answers concurrent calls on one group with HTTP 500). The instances the group replaces go first,
+   * so the next surge starts booting as early as it can.
    */
   private async terminate(batch: FleetInstance[], leftAfter: number, read?: GroupState): Promise<void> {
     const group = read ?? (await readGroup(this.clients, this.groupName));

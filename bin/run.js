@@ -6,17 +6,39 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // npm checks ecspoc's own engines at install.
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= 'true';
 
-// Node 22+ keeps compiled code between runs (a third off start-up); Node 20 has no such cache.
-const { default: nodeModule } = await import('node:module');
-nodeModule.enableCompileCache?.();
+// The start-up path is CommonJS: Node's ESM loader costs a Node 20 start 30-40 ms before any of the
+// CLI runs (bin/package.json makes this file CommonJS). The commands are ESM chunks, loaded by oclif.
+const path = require('node:path');
+const nodeModule = require('node:module');
 
-// The single-file build (scripts/bundle.js): @oclif/core in one module instead of 166.
-const { flush, handle, run } = await import('../dist/bundle/cli/oclif.js');
+// @oclif/core, built into one CommonJS file (scripts/bundle.js) beside the commands and the chunks they
+// load, and compiled once: Node 22+ keeps compiled code between runs itself; on Node 20,
+// code-cache.js keeps V8's code cache of the build's files.
+const build = path.join(__dirname, '..', 'dist', 'bundle', 'cli');
+if (nodeModule.enableCompileCache) nodeModule.enableCompileCache();
+else require('./code-cache.js').cacheCompiles(build);
+const { flush, handle, run } = require(path.join(build, 'oclif.cjs'));
+// oclif logs its own workings through the `debug` package, printed only when DEBUG names them. Making
+// that logger loads `debug`, which inspects the terminal (loading tty and net): about 10 ms of every
+// start. Without DEBUG, oclif gets a logger that drops its lines (a documented load option).
+const drop = () => {};
+const silent = {
+  child: () => silent,
+  debug: drop,
+  error: drop,
+  info: drop,
+  namespace: 'oclif',
+  trace: drop,
+  warn: drop,
+};
+// The package's root, not this file: bin/package.json (which only makes bin CommonJS) is not ecspoc's.
+const root = path.join(__dirname, '..');
+const options = process.env.DEBUG ? root : { root, logger: silent };
 // `ecspoc` alone on a terminal opens the interactive session; without one it prints the help as
 // before (a script or CI that runs it bare must not hang on a menu).
 const given = process.argv.slice(2);
 const argv = given.length === 0 && process.stdin.isTTY && process.stderr.isTTY ? ['session'] : given;
-await run(argv, import.meta.url)
+run(argv, options)
   .then(() => flush())
   .catch(async (error) => {
     // A mistyped command never reaches a command's error renderer: oclif's not-found hook ends the

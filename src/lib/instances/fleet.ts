@@ -295,7 +295,9 @@ async function readMembers(
  * follows, so a read takes about the longer of the two, not their sum. With `memory.reuse`, only
  * instances not described before are read from EC2: what EC2 could say of the others between two
  * reads of a cycle (that one is going) the group's lifecycle state and the ECS status say too, and
- * both are read fresh every time.
+ * both are read fresh every time. AWS: a group member being terminated is `Terminating`, and "if you
+ * terminate a running container instance, Amazon ECS automatically deregisters the instance"
+ * (DeregisterContainerInstance, API reference); one whose agent is disconnected is not serving anyway.
  */
 export async function observeGroupAndInstances(
   clients: InstanceClients,

@@ -148,7 +148,10 @@ export interface CycleResult {
   };
 }
 
-/** How long one batch waited for its surge, its drain and the services, and took in all. */
+/**
+ * How long one batch waited for its surge (from when it was asked for, often by the previous batch's
+ * terminations), its drain and the services, and took in all (from the same start).
+ */
 export interface BatchTiming {
   batch: number;
   surgeMs: number;
@@ -399,6 +402,8 @@ class CycleRun {
   /** EC2 descriptions of the latest full read, reused by the read between a surge and its drain. */
   private readonly ec2 = new Map<string, Instance>();
   private batchNo = 0;
+  /** When the surge of the batch to come was asked for (SetDesiredCapacity, or terminations that carry it over). */
+  private surgeSince?: number;
 
   constructor(
     private readonly clients: InstanceClients,
@@ -431,7 +436,8 @@ class CycleRun {
         const remaining = this.remaining(instances);
         if (remaining.length === 0) break;
         this.batchNo += 1;
-        const batchStarted = this.deps.clock.now();
+        // A batch starts when its surge was asked for: by the previous batch's terminations, often.
+        const batchStarted = this.surgeSince ?? this.deps.clock.now();
         this.timing = { batch: this.batchNo, surgeMs: 0, drainMs: 0, servicesMs: 0, totalMs: 0 };
         const inProgress = remaining.filter((i) => i.ecsStatus === 'DRAINING');
         const batch = inProgress.length > 0 ? inProgress : await this.surgeAndDrain(group, remaining.length);
@@ -492,10 +498,11 @@ class CycleRun {
   private async surgeAndDrain(group: GroupState, left: number): Promise<FleetInstance[]> {
     const size = Math.min(this.prepared.plan.batchSize, left);
     this.checkpoint();
-    const surgeStarted = this.deps.clock.now();
+    const surgeStarted = this.surgeSince ?? this.deps.clock.now();
     await this.surge(group, size, this.batchNo);
     await this.waitForGroup();
     this.timing.surgeMs = this.deps.clock.now() - surgeStarted;
+    this.surgeSince = undefined;
     this.checkpoint();
     // The fleet (EC2 read only for the instances the surge added) and the tasks, read at once.
     const [{ instances }, tasks] = await Promise.all([
@@ -553,6 +560,7 @@ class CycleRun {
       }
     }
     if (target <= group.desired) return;
+    this.surgeSince ??= this.deps.clock.now();
     await this.send(
       () =>
         this.clients.autoscaling.send(
@@ -895,6 +903,8 @@ class CycleRun {
           ),
         `lifting scale-in protection of ${ids.join(', ')}`,
       );
+    // Terminations the group replaces are the next batch's surge: its clock starts with them.
+    if (next > 0 && decrement < batch.length) this.surgeSince = this.deps.clock.now();
     for (const [index, instance] of batch.entries()) {
       const shouldDecrement = index >= batch.length - decrement;
       await this.send(

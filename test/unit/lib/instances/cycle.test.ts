@@ -337,8 +337,15 @@ describe('cycleInstances: the next surge launched by the terminations', () => {
     expect(capacity.minServing).toBeGreaterThanOrEqual(6);
     expect(capacity.maxDesired).toBe(8);
     expect(capacity.overMax).toBe(false);
-    // Every batch still waited for its new instances to boot, then for its drain.
+    // Every batch still waited for its new instances to boot, then for its drain; each batch's timing
+    // counts its surge from when it was asked for (the previous batch's terminations).
     expect(result.durationMs).toBeGreaterThanOrEqual(3 * (60_000 + 30_000));
+    expect(result.stats.batches).toHaveLength(3);
+    for (const b of result.stats.batches) {
+      expect(b.surgeMs).toBeGreaterThanOrEqual(60_000);
+      expect(b.drainMs).toBeGreaterThanOrEqual(30_000);
+      expect(b.totalMs).toBeGreaterThanOrEqual(b.surgeMs + b.drainMs + b.servicesMs);
+    }
   });
 
   it('decrements as far as a smaller last batch needs', async () => {

@@ -15,6 +15,7 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
+import type { Instance } from '@aws-sdk/client-ec2';
 
 import { toAwsError } from '../aws/clients.js';
 import { groupRequired } from '../clusters/adopt.js';
@@ -39,7 +40,7 @@ import {
   type GroupState,
   isLeaving,
   isServing,
-  observeInstances,
+  observeGroupAndInstances,
   readGroup,
   type Resources,
 } from './fleet.js';
@@ -72,6 +73,7 @@ import {
   listServiceArns,
   serviceUnsteadiness,
   stopTasks,
+  type WorkloadTask,
 } from './workload.js';
 
 /** Which instances a cycle replaces. */
@@ -147,7 +149,10 @@ export interface CycleResult {
   };
 }
 
-/** How long one batch waited for its surge, its drain and the services, and took in all. */
+/**
+ * How long one batch waited for its surge (from when it was asked for, often by the previous batch's
+ * terminations), its drain and the services, and took in all (from the same start).
+ */
 export interface BatchTiming {
   batch: number;
   surgeMs: number;
@@ -230,12 +235,13 @@ export async function prepareCycle(
   }
   const original = state ?? { desired: group.desired, max: group.max };
 
-  const tasks = await describeRunningTasks(clients, fleet.refs.clusterName);
-  const services = await describeServices(
-    clients,
-    fleet.refs.clusterName,
-    await listServiceArns(clients, fleet.refs.clusterName),
-  );
+  // Independent reads, made at once.
+  const [tasks, services] = await Promise.all([
+    describeRunningTasks(clients, fleet.refs.clusterName),
+    listServiceArns(clients, fleet.refs.clusterName).then((arns) =>
+      describeServices(clients, fleet.refs.clusterName, arns),
+    ),
+  ]);
   const daemonServices = new Set(
     services.filter((s) => s.schedulingStrategy === 'DAEMON').map((s) => s.name),
   );
@@ -394,7 +400,11 @@ class CycleRun {
   };
   private timing: BatchTiming = { batch: 0, surgeMs: 0, drainMs: 0, servicesMs: 0, totalMs: 0 };
   private readonly registry = new Map<string, { instanceId: string; status?: string; connected: boolean }>();
+  /** EC2 descriptions of the latest full read, reused by the read between a surge and its drain. */
+  private readonly ec2 = new Map<string, Instance>();
   private batchNo = 0;
+  /** When the surge of the batch to come was asked for (SetDesiredCapacity, or terminations that carry it over). */
+  private surgeSince?: number;
 
   constructor(
     private readonly clients: InstanceClients,
@@ -416,18 +426,28 @@ class CycleRun {
   async execute(): Promise<Partial<CycleResult>> {
     try {
       await this.begin();
+      // A fresh run asks for the first batch's surge at once: its instances boot while the fleet is
+      // read again below. Later surges are launched by the previous batch's terminations.
+      const first = this.prepared.plan.batches[0];
+      if (!this.prepared.state && first && first.surge > 0 && !first.instances.some((i) => i.draining))
+        await this.surge(this.prepared.group, first.instances.length, 1);
       for (;;) {
         this.checkpoint();
         const { group, instances } = await this.observe();
         const remaining = this.remaining(instances);
         if (remaining.length === 0) break;
         this.batchNo += 1;
-        const batchStarted = this.deps.clock.now();
+        // A batch starts when its surge was asked for: by the previous batch's terminations, often.
+        const batchStarted = this.surgeSince ?? this.deps.clock.now();
         this.timing = { batch: this.batchNo, surgeMs: 0, drainMs: 0, servicesMs: 0, totalMs: 0 };
         const inProgress = remaining.filter((i) => i.ecsStatus === 'DRAINING');
-        if (inProgress.length > 0) await this.finishBatch(inProgress, true);
-        else await this.finishBatch(await this.surgeAndDrain(group, remaining.length), false);
+        const batch = inProgress.length > 0 ? inProgress : await this.surgeAndDrain(group, remaining.length);
+        const inBatch = new Set(batch.map((i) => i.instanceId));
+        const leftAfter = remaining.filter((i) => !inBatch.has(i.instanceId)).length;
+        await this.finishBatch(batch, inProgress.length > 0, leftAfter);
         this.stats.batches.push({ ...this.timing, totalMs: this.deps.clock.now() - batchStarted });
+        // Marks are only ever set when a run starts: with none left after this batch, none are left.
+        if (leftAfter === 0) break;
       }
       await this.removeSurplus();
       return await this.end();
@@ -459,10 +479,16 @@ class CycleRun {
     if (this.deps.signal?.aborted) throw new InterruptedError();
   }
 
-  private async observe(): Promise<{ group: GroupState; instances: FleetInstance[] }> {
-    const group = await readGroup(this.clients, this.groupName);
-    const instances = await observeInstances(this.clients, this.cluster, group, this.prepared.fleet.target);
-    return { group, instances };
+  /**
+   * The group and its instances now. A full read describes every instance in EC2 and keeps the
+   * descriptions; with `reuseEc2`, only instances not seen before are (the ECS and group facts are
+   * always fresh, and they say whether an instance is going).
+   */
+  private async observe(reuseEc2 = false): Promise<{ group: GroupState; instances: FleetInstance[] }> {
+    return observeGroupAndInstances(this.clients, this.cluster, this.groupName, this.prepared.fleet.target, {
+      instances: this.ec2,
+      reuse: reuseEc2,
+    });
   }
 
   private remaining(instances: FleetInstance[]): FleetInstance[] {
@@ -473,12 +499,17 @@ class CycleRun {
   private async surgeAndDrain(group: GroupState, left: number): Promise<FleetInstance[]> {
     const size = Math.min(this.prepared.plan.batchSize, left);
     this.checkpoint();
-    const surgeStarted = this.deps.clock.now();
-    await this.surge(group, size);
+    const surgeStarted = this.surgeSince ?? this.deps.clock.now();
+    await this.surge(group, size, this.batchNo);
     await this.waitForGroup();
     this.timing.surgeMs = this.deps.clock.now() - surgeStarted;
+    this.surgeSince = undefined;
     this.checkpoint();
-    const { instances } = await this.observe();
+    // The fleet (EC2 read only for the instances the surge added) and the tasks, read at once.
+    const [{ instances }, tasks] = await Promise.all([
+      this.observe(true),
+      describeRunningTasks(this.clients, this.cluster),
+    ]);
     const remaining = this.remaining(instances);
     const zones = this.prepared.group.availabilityZones.length || countByAz(instances).size;
     let batch = chooseBatch(
@@ -489,7 +520,7 @@ class CycleRun {
       this.state.desired / Math.max(1, zones),
     );
     batch = this.withinUnavailability(instances, batch);
-    await this.checkFit(instances, batch);
+    await this.checkFit(instances, batch, tasks);
     this.checkpoint();
     await setInstanceStatus(this.clients, this.cluster, batch, 'DRAINING');
     this.deps.emit({
@@ -512,7 +543,7 @@ class CycleRun {
   }
 
   /** Raises desired capacity to the original plus the batch (raising max first when agreed). */
-  private async surge(group: GroupState, size: number): Promise<void> {
+  private async surge(group: GroupState, size: number, batch: number): Promise<void> {
     let target = this.state.desired + size;
     if (group.desired >= target) return;
     if (target > group.max) {
@@ -530,6 +561,7 @@ class CycleRun {
       }
     }
     if (target <= group.desired) return;
+    this.surgeSince ??= this.deps.clock.now();
     await this.send(
       () =>
         this.clients.autoscaling.send(
@@ -541,7 +573,7 @@ class CycleRun {
         ),
       `raising the desired capacity of ${this.groupName}`,
     );
-    this.deps.emit({ type: 'surge-requested', batch: this.batchNo, from: group.desired, to: target });
+    this.deps.emit({ type: 'surge-requested', batch, from: group.desired, to: target });
   }
 
   /**
@@ -555,13 +587,18 @@ class CycleRun {
     const newcomers = await waitFor(
       async () =>
         this.measure(async () => {
-          const group = await readGroup(this.clients, this.groupName);
+          // The group and the cluster's ARNs are independent reads: made at once, a poll takes the
+          // longer of the two rather than their sum, and sees a registration that much sooner.
+          const [group, arns] = await Promise.all([
+            readGroup(this.clients, this.groupName),
+            listContainerInstanceArns(this.clients, this.cluster),
+          ]);
           const members = group.instances.filter(
             (m) =>
               !(m.lifecycleState ?? '').startsWith('Terminat') &&
               !(m.lifecycleState ?? '').startsWith('Detach'),
           );
-          await this.refreshRegistry(new Set(members.map((m) => m.instanceId)));
+          await this.refreshRegistry(arns ?? [], new Set(members.map((m) => m.instanceId)));
           const byInstance = new Map([...this.registry.values()].map((r) => [r.instanceId, r]));
           const marked = new Set(this.prepared.replace.map((i) => i.instanceId));
           const waiting: string[] = [];
@@ -605,9 +642,8 @@ class CycleRun {
   /** New instances already reported ready. */
   private readonly announced = new Set<string>();
 
-  /** Keeps the ARN → instance registry current: lists ARNs, describes only those not known ready. */
-  private async refreshRegistry(members: Set<string>): Promise<void> {
-    const arns = (await listContainerInstanceArns(this.clients, this.cluster)) ?? [];
+  /** Keeps the ARN → instance registry current from the listed ARNs: describes only those not known ready. */
+  private async refreshRegistry(arns: string[], members: Set<string>): Promise<void> {
     const listed = new Set(arns);
     for (const arn of this.registry.keys()) if (!listed.has(arn)) this.registry.delete(arn);
     const unsettled = arns.filter((arn) => {
@@ -660,8 +696,12 @@ class CycleRun {
   }
 
   /** The live capacity check of a batch, just before draining it; refuses (surge in place, nothing drained) when it fails. */
-  private async checkFit(instances: FleetInstance[], batch: FleetInstance[]): Promise<void> {
-    const tasks = await describeRunningTasks(this.clients, this.cluster);
+  private async checkFit(
+    instances: FleetInstance[],
+    batch: FleetInstance[],
+    tasks?: WorkloadTask[],
+  ): Promise<void> {
+    tasks ??= await describeRunningTasks(this.clients, this.cluster);
     const unknown = tasks.filter((t) => t.service && !this.prepared.requirements.has(t.taskDefinitionArn));
     if (unknown.length > 0) {
       const more = await describeTaskRequirements(
@@ -699,8 +739,15 @@ class CycleRun {
 
   private pendingStandalone: Array<{ taskArn: string; containerInstanceArn?: string }> = [];
 
-  /** Waits for the batch to drain and the services to settle, then terminates it through the group. */
-  private async finishBatch(batch: FleetInstance[], leftByEarlierRun: boolean): Promise<void> {
+  /**
+   * Waits for the batch to drain and the services to settle, then terminates it through the group;
+   * `leftAfter` instances are still to replace after it (their surge is carried over).
+   */
+  private async finishBatch(
+    batch: FleetInstance[],
+    leftByEarlierRun: boolean,
+    leftAfter: number,
+  ): Promise<void> {
     if (leftByEarlierRun) {
       this.deps.emit({
         type: 'note',
@@ -754,17 +801,25 @@ class CycleRun {
     );
     this.timing.drainMs = this.deps.clock.now() - drainStarted;
     const servicesStarted = this.deps.clock.now();
-    await this.waitForServices();
+    // The group's desired capacity decides the decrements; read beside the services' first look and
+    // used only when that look found them steady (a longer wait reads it again, afterwards).
+    const groupNow = readGroup(this.clients, this.groupName);
+    groupNow.catch(() => undefined);
+    const polls = await this.waitForServices();
     this.timing.servicesMs = this.deps.clock.now() - servicesStarted;
     this.checkpoint();
-    await this.terminate(batch);
+    await this.terminate(batch, leftAfter, polls <= 1 ? await groupNow : undefined);
     this.deps.emit({ type: 'batch-done', batch: this.batchNo, instances: batch.map((i) => i.instanceId) });
   }
 
-  /** Waits until every service of the cluster runs its desired count with one completed deployment. */
-  private async waitForServices(): Promise<void> {
+  /**
+   * Waits until every service of the cluster runs its desired count with one completed deployment;
+   * resolves with the number of looks it took.
+   */
+  private async waitForServices(): Promise<number> {
     const arns = await listServiceArns(this.clients, this.cluster);
-    if (arns.length === 0) return;
+    if (arns.length === 0) return 1;
+    let looks = 0;
     const batch = this.batchNo;
     let lastDetail = '';
     // Why each unsteady service is not steady (its events, rollout, last stopped task), read apart
@@ -772,8 +827,9 @@ class CycleRun {
     const watches = new Map<string, ServiceWatch>();
     const since = new Date(this.deps.clock.now());
     let explainAt = 0;
-    await waitFor(
+    return waitFor(
       async () => {
+        looks += 1;
         const unsteady = await this.measure(async () =>
           (await describeServices(this.clients, this.cluster, arns))
             .map((s) => [s.name, serviceUnsteadiness(s)] as const)
@@ -795,7 +851,7 @@ class CycleRun {
             if (waiting) this.deps.emit({ type: 'service-watch', waiting, batch });
           }
         }
-        return { done: unsteady.length === 0, value: undefined, detail };
+        return { done: unsteady.length === 0, value: looks, detail };
       },
       {
         what: `the services of ${this.cluster} to be steady`,
@@ -808,12 +864,26 @@ class CycleRun {
   }
 
   /**
-   * Terminates the batch through the group. Desired capacity is decremented for as many instances as
-   * the surge added; any other instance is replaced by the group (no surge was possible for it).
+   * Terminates the batch through the group. Desired capacity comes down only as far as the next
+   * batch's surge allows: the rest of the batch is terminated without decrementing, so the group
+   * launches the next surge in its place at once, instead of a decrement now and a raise after. That
+   * is the same surge, within the same max size, started a step sooner; the batch is drained by now,
+   * so the instances in service stay at the desired capacity before the cycle throughout. AWS: "If
+   * you do not specify the option to decrement the desired capacity, Amazon EC2 Auto Scaling launches
+   * instances to replace the ones that are terminated" (TerminateInstanceInAutoScalingGroup, API
+   * reference); those launch into the emptiest AZ, as a surge does. After the last batch every
+   * surged instance is given back. Any instance no surge covered is replaced by the group.
+   *
+   * One call per instance, one after another: the API takes a single instance, and overlapping
+   * activities on one group can be refused (ScalingActivityInProgress, ResourceContention; moto_server
+   * answers concurrent calls on one group with HTTP 500). The instances the group replaces go first,
+   * so the next surge starts booting as early as it can.
    */
-  private async terminate(batch: FleetInstance[]): Promise<void> {
-    const group = await readGroup(this.clients, this.groupName);
-    let decrement = Math.max(0, group.desired - this.state.desired);
+  private async terminate(batch: FleetInstance[], leftAfter: number, read?: GroupState): Promise<void> {
+    const group = read ?? (await readGroup(this.clients, this.groupName));
+    const next = Math.min(this.prepared.plan.batchSize, leftAfter);
+    const keep = next > 0 ? Math.min(this.state.desired + next, group.max) : this.state.desired;
+    const decrement = Math.min(batch.length, Math.max(0, group.desired - Math.max(keep, this.state.desired)));
     // The bundle's capacity provider runs with managed termination protection, so every instance
     // carries scale-in protection (expected, not an error). The batch is drained by now: lift the
     // protection first, so the termination is not refused or held whatever the group's policy, and
@@ -834,9 +904,10 @@ class CycleRun {
           ),
         `lifting scale-in protection of ${ids.join(', ')}`,
       );
-    for (const instance of batch) {
-      const shouldDecrement = decrement > 0;
-      if (shouldDecrement) decrement -= 1;
+    // Terminations the group replaces are the next batch's surge: its clock starts with them.
+    if (next > 0 && decrement < batch.length) this.surgeSince = this.deps.clock.now();
+    for (const [index, instance] of batch.entries()) {
+      const shouldDecrement = index >= batch.length - decrement;
       await this.send(
         () =>
           this.clients.autoscaling.send(
@@ -857,6 +928,8 @@ class CycleRun {
    * left): drain and terminate the extra instances so desired capacity ends where it started.
    */
   private async removeSurplus(): Promise<void> {
+    // The group alone says whether there is a surplus; the fleet is read only when there is one.
+    if ((await readGroup(this.clients, this.groupName)).desired <= this.state.desired) return;
     const { group, instances } = await this.observe();
     const surplus = group.desired - this.state.desired;
     if (surplus <= 0) return;
@@ -880,7 +953,7 @@ class CycleRun {
         batch: this.batchNo,
       });
     }
-    await this.finishBatch(extra, false);
+    await this.finishBatch(extra, false, 0);
   }
 
   /** Waits for the group to be whole, restores max size and processes, removes the cycle tag. */

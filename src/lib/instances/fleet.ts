@@ -263,21 +263,76 @@ async function readParameter(clients: InstanceClients, name: string): Promise<st
 }
 
 /**
- * Every container instance of the cluster and every instance of the group, joined by instance id,
- * read through the fleet reader (100 per ECS call, 200 per DescribeInstances, in parallel).
+ * EC2 descriptions kept across the reads of one operation: every read stores what it described in
+ * `instances`; a read that `reuse`s them describes only the instances it holds no description of.
  */
-export async function observeInstances(
+export interface Ec2Memory {
+  instances: Map<string, Instance>;
+  reuse: boolean;
+}
+
+/** Reads the cluster's instances and the group's members (EC2 as `memory` allows); stores what was described. */
+async function readMembers(
   clients: InstanceClients,
   clusterName: string,
   group: GroupState | undefined,
-  target: LaunchTarget | undefined,
-): Promise<FleetInstance[]> {
+  memory?: Ec2Memory,
+): Promise<reader.FleetRead> {
   const read = await reader.readFleet(
     clients,
     clusterName,
     (group?.instances ?? []).map((member) => member.instanceId),
+    { knownInstances: memory?.reuse ? memory.instances : undefined },
   );
   if (!read.clusterFound) throw clusterMissing(clusterName);
+  if (memory) for (const [id, instance] of read.ec2) memory.instances.set(id, instance);
+  return read;
+}
+
+/**
+ * The group and every instance of it and of the cluster, joined by instance id, read through the
+ * fleet reader (100 per ECS call, 200 per DescribeInstances, in parallel). The group and the cluster
+ * are read at once; the EC2 read of group members that never registered (rare: a boot in progress)
+ * follows, so a read takes about the longer of the two, not their sum. With `memory.reuse`, only
+ * instances not described before are read from EC2: what EC2 could say of the others between two
+ * reads of a cycle (that one is going) the group's lifecycle state and the ECS status say too, and
+ * both are read fresh every time. AWS: a group member being terminated is `Terminating`, and "if you
+ * terminate a running container instance, Amazon ECS automatically deregisters the instance"
+ * (DeregisterContainerInstance, API reference); one whose agent is disconnected is not serving anyway.
+ */
+export async function observeGroupAndInstances(
+  clients: InstanceClients,
+  clusterName: string,
+  groupName: string,
+  target: LaunchTarget | undefined,
+  memory?: Ec2Memory,
+): Promise<{ group: GroupState; instances: FleetInstance[] }> {
+  const [group, read] = await Promise.all([
+    readGroup(clients, groupName),
+    readMembers(clients, clusterName, undefined, memory),
+  ]);
+  const unseen = group.instances
+    .map((member) => member.instanceId)
+    .filter((id) => !read.ec2.has(id) && !(memory?.reuse && memory.instances.has(id)));
+  if (unseen.length > 0) {
+    for (const [id, instance] of await reader.describeEc2Instances(clients, unseen)) {
+      read.ec2.set(id, instance);
+      memory?.instances.set(id, instance);
+    }
+  }
+  if (memory?.reuse)
+    for (const member of group.instances) {
+      const held = memory.instances.get(member.instanceId);
+      if (held && !read.ec2.has(member.instanceId)) read.ec2.set(member.instanceId, held);
+    }
+  return { group, instances: joinInstances(read, group, target) };
+}
+
+function joinInstances(
+  read: reader.FleetRead,
+  group: GroupState | undefined,
+  target: LaunchTarget | undefined,
+): FleetInstance[] {
   const byInstanceId = new Map<string, FleetInstance>();
   for (const ci of read.containerInstances) {
     if (!ci.ec2InstanceId) continue;
@@ -308,29 +363,36 @@ function clusterMissing(clusterName: string): OperationError {
 /**
  * The whole picture of one environment (or adopted cluster): refs, group, launch target and
  * instances. An adopted cluster with several groups and none chosen lists the members of all.
+ * `memory` keeps the EC2 descriptions read, for later reads of the same operation.
  */
 export async function describeFleet(
   clients: InstanceClients,
   env: string,
   adopt?: AdoptRequest,
+  memory?: Ec2Memory,
 ): Promise<Fleet> {
   const refs = await resolveClusterRefs(clients, env, adopt);
   const group = refs.autoScalingGroupName ? await readGroup(clients, refs.autoScalingGroupName) : undefined;
   const others = group
     ? []
     : await Promise.all((refs.adopted?.groups ?? []).map((name) => readGroup(clients, name)));
-  const target = await resolveLaunchTarget(clients, group, refs.launchTemplateId);
-  const instances = await observeInstances(clients, refs.clusterName, group ?? mergeGroups(others), target);
+  const members = group ?? mergeGroups(others);
+  // The launch target, the instances and the published image depend only on the group: read at once.
+  const [target, read, published] = await Promise.all([
+    resolveLaunchTarget(clients, group, refs.launchTemplateId),
+    readMembers(clients, refs.clusterName, members, memory),
+    refs.imageParameter && refs.resolvedImage
+      ? readParameter(clients, refs.imageParameter).catch(() => '')
+      : Promise.resolve(''),
+  ]);
+  const instances = joinInstances(read, members, target);
   let newerImage: Fleet['newerImage'];
-  if (refs.imageParameter && refs.resolvedImage) {
-    const published = await readParameter(clients, refs.imageParameter).catch(() => '');
-    if (published && published !== refs.resolvedImage)
-      newerImage = {
-        parameter: refs.imageParameter,
-        imageId: published,
-        deployedImageId: refs.resolvedImage,
-      };
-  }
+  if (refs.imageParameter && refs.resolvedImage && published && published !== refs.resolvedImage)
+    newerImage = {
+      parameter: refs.imageParameter,
+      imageId: published,
+      deployedImageId: refs.resolvedImage,
+    };
   return { refs, group, target, newerImage, instances };
 }
 

@@ -58,6 +58,16 @@ export interface ReadOptions {
   concurrency?: number;
 }
 
+/** How a fleet read may be shaped. */
+export interface FleetReadOptions extends ReadOptions {
+  /**
+   * EC2 descriptions the caller already holds and still trusts, by instance id: those instances are
+   * not described again and come back as given. A cycle re-reads its fleet between a surge and the
+   * drain: only the instances it has not seen yet need DescribeInstances, the slowest call of a read.
+   */
+  knownInstances?: ReadonlyMap<string, Instance>;
+}
+
 /** Everything known about a cluster's instances after one read. */
 export interface FleetRead {
   /** False when the cluster does not exist (ClusterNotFoundException): no instances then. */
@@ -116,16 +126,18 @@ function isClusterMissing(error: unknown): boolean {
 /**
  * Every container instance of the cluster and the EC2 instance behind each (plus `extraInstanceIds`,
  * e.g. Auto Scaling instances not registered yet): ceil(n/100) list pages, ceil(n/100) describes
- * started as pages arrive, ceil(ids/200) DescribeInstances, at most `concurrency` describes at once.
+ * started as pages arrive, ceil(ids/200) DescribeInstances (none for `knownInstances`), at most
+ * `concurrency` describes at once.
  */
 export async function readFleet(
   clients: FleetReaderClients,
   cluster: string,
   extraInstanceIds: readonly string[] = [],
-  options: ReadOptions = {},
+  options: FleetReadOptions = {},
 ): Promise<FleetRead> {
   const limit = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
   const ec2 = new Map<string, Instance>();
+  const known = options.knownInstances ?? new Map<string, Instance>();
   const describes: Array<Promise<ContainerInstance[]>> = [];
   const ec2Reads: Array<Promise<void>> = [];
   const queued = new Set<string>();
@@ -147,7 +159,9 @@ export async function readFleet(
     for (const id of ids) {
       if (!id || queued.has(id)) continue;
       queued.add(id);
-      buffer.push(id);
+      const held = known.get(id);
+      if (held) ec2.set(id, held);
+      else buffer.push(id);
     }
     flush(false);
   };

@@ -38,7 +38,7 @@ export function serviceOfGroup(group: string | undefined): string | undefined {
   return group?.startsWith('service:') ? group.slice('service:'.length) : undefined;
 }
 
-/** Every task of the cluster whose desired status is RUNNING: n/100 list calls and n/100 describes. */
+/** Every task of the cluster whose desired status is RUNNING: n/100 list calls and n/100 describes (in parallel). */
 export async function describeRunningTasks(
   clients: InstanceClients,
   clusterName: string,
@@ -51,10 +51,15 @@ export async function describeRunningTasks(
     ))
       arns.push(...(page.taskArns ?? []));
     const tasks: WorkloadTask[] = [];
-    for (const part of chunk(arns, 100)) {
-      const response = await clients.ecs.send(
-        new DescribeTasksCommand({ cluster: clusterName, tasks: part }),
-      );
+    // DescribeTasks takes up to 100 tasks a call (API reference); the calls run at once, within the
+    // fleet reader's bound, as its describes do, so a cycle's check before each drain waits for one.
+    const limit = reader.createLimiter(reader.DEFAULT_CONCURRENCY);
+    const responses = await Promise.all(
+      chunk(arns, 100).map((part) =>
+        limit(async () => clients.ecs.send(new DescribeTasksCommand({ cluster: clusterName, tasks: part }))),
+      ),
+    );
+    for (const response of responses) {
       for (const task of response.tasks ?? []) {
         if (task.lastStatus === 'STOPPED' || task.desiredStatus === 'STOPPED') continue;
         tasks.push({

@@ -1,4 +1,7 @@
-import { SetInstanceProtectionCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  SetInstanceProtectionCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from '@jest/globals';
 
 import { EXIT_CODES } from '../../../../src/lib/errors.js';
@@ -298,6 +301,98 @@ describe('cycleInstances', () => {
     expect(result.replaced).toHaveLength(1);
     // Registration polls: DescribeAutoScalingGroups + 3 list pages + describes of the unsettled few.
     expect(result.stats.maxApiCallsPerPoll).toBeLessThanOrEqual(1 + 2 * Math.ceil(250 / 100));
+  });
+});
+
+describe('cycleInstances: the next surge launched by the terminations', () => {
+  /** Serving instances (ACTIVE, agent connected) and the group's size after every call the cycle makes. */
+  function watchCapacity(w: FakeWorld) {
+    const seen = { minServing: Infinity, maxDesired: 0, overMax: false };
+    const wrap = w.calls.push.bind(w.calls);
+    w.calls.push = (...items: string[]) => {
+      const result = wrap(...items);
+      const serving = w.members().filter((i) => i.ci?.status === 'ACTIVE' && i.ci.connected).length;
+      seen.minServing = Math.min(seen.minServing, serving);
+      seen.maxDesired = Math.max(seen.maxDesired, w.group.desired);
+      seen.overMax ||= w.members().length > w.group.max;
+      return result;
+    };
+    return seen;
+  }
+  const decrements = (w: FakeWorld) =>
+    w.mocks.asg
+      .commandCalls(TerminateInstanceInAutoScalingGroupCommand)
+      .map((c) => c.args[0].input.ShouldDecrementDesiredCapacity);
+
+  it('raises desired capacity once: each batch is terminated without decrementing while another follows', async () => {
+    const w = setUp();
+    const capacity = watchCapacity(w);
+    const result = await cycleInstances(w.clients(), options(), deps(w).deps);
+    expect(result.replaced).toHaveLength(6);
+    expect(w.count('AutoScaling.SetDesiredCapacity')).toBe(1);
+    // Batches 1 and 2 leave the group to replace them (the next surge); batch 3 gives the surge back.
+    expect(decrements(w)).toEqual([false, false, false, false, true, true]);
+    expect(w.group).toMatchObject({ desired: 6, max: 8 });
+    // Never fewer in service than before the cycle, never above the max size.
+    expect(capacity.minServing).toBeGreaterThanOrEqual(6);
+    expect(capacity.maxDesired).toBe(8);
+    expect(capacity.overMax).toBe(false);
+    // Every batch still waited for its new instances to boot, then for its drain; each batch's timing
+    // counts its surge from when it was asked for (the previous batch's terminations).
+    expect(result.durationMs).toBeGreaterThanOrEqual(3 * (60_000 + 30_000));
+    expect(result.stats.batches).toHaveLength(3);
+    for (const b of result.stats.batches) {
+      expect(b.surgeMs).toBeGreaterThanOrEqual(60_000);
+      expect(b.drainMs).toBeGreaterThanOrEqual(30_000);
+      expect(b.totalMs).toBeGreaterThanOrEqual(b.surgeMs + b.drainMs + b.servicesMs);
+    }
+  });
+
+  it('decrements as far as a smaller last batch needs', async () => {
+    // 5 instances in batches of 2, 2 and 1: batch 2 keeps a surge of 1 for batch 3.
+    const w = setUp({ instances: 5, desired: 5, max: 7 });
+    const capacity = watchCapacity(w);
+    const result = await cycleInstances(w.clients(), options(), deps(w).deps);
+    expect(result.replaced.map((r) => r.batch)).toEqual([1, 1, 2, 2, 3]);
+    // The instances the group replaces go first; the decremented ones last.
+    expect(decrements(w)).toEqual([false, false, false, true, true]);
+    expect(w.count('AutoScaling.SetDesiredCapacity')).toBe(1);
+    expect(w.group).toMatchObject({ desired: 5, max: 7 });
+    expect(capacity.minServing).toBeGreaterThanOrEqual(5);
+    expect(capacity.overMax).toBe(false);
+  });
+
+  it('asks for the first surge before reading the fleet again', async () => {
+    const w = setUp();
+    await cycleInstances(w.clients(), options(), deps(w).deps);
+    const calls = w.calls.slice(w.calls.indexOf('AutoScaling.SuspendProcesses') + 1);
+    expect(calls[0]).toBe('AutoScaling.SetDesiredCapacity');
+  });
+
+  it('between a surge and its drain, reads EC2 only for instances it has not described', async () => {
+    const w = setUp({ instances: 12, desired: 12, max: 14 });
+    const described: string[][] = [];
+    const { deps: d } = deps(w);
+    const emit = d.emit;
+    let window: string[] | undefined;
+    d.emit = (event) => {
+      if (event.type === 'surge-ready') window = [];
+      if (event.type === 'batch-started' && window) {
+        described.push(window);
+        window = undefined;
+      }
+      emit(event);
+    };
+    const wrap = w.calls.push.bind(w.calls);
+    w.calls.push = (...items: string[]) => {
+      if (items.includes('EC2.DescribeInstances') && window) window.push('EC2.DescribeInstances');
+      return wrap(...items);
+    };
+    const result = await cycleInstances(w.clients(), options(), d);
+    expect(result.replaced).toHaveLength(12);
+    expect(described).toHaveLength(6);
+    // Every new instance was described when the batch began (it was a group member by then).
+    for (const calls of described) expect(calls).toEqual([]);
   });
 });
 

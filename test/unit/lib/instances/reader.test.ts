@@ -139,6 +139,25 @@ describe('readFleet', () => {
     expect(ec2.commandCalls(DescribeInstancesCommand)).toHaveLength(1);
   });
 
+  it('describes in EC2 only the instances it is not given (knownInstances), returning the given ones', async () => {
+    fleet(150);
+    const known = new Map(
+      Array.from({ length: 140 }, (_, n) => [
+        id(n),
+        { InstanceId: id(n), State: { Name: 'running' as const } },
+      ]),
+    );
+    const read = await readFleet(clients(), 'c', ['i-notregistered0001'], { knownInstances: known });
+    expect(read.ec2.size).toBe(151);
+    expect(read.ec2.get(id(0))).toBe(known.get(id(0)));
+    const asked = ec2
+      .commandCalls(DescribeInstancesCommand)
+      .flatMap((c) => c.args[0].input.Filters?.[0]?.Values ?? []);
+    expect(asked.sort()).toEqual(
+      [...Array.from({ length: 10 }, (_, n) => id(140 + n)), 'i-notregistered0001'].sort(),
+    );
+  });
+
   it('reports a missing cluster as not found, without describing anything', async () => {
     fleet(5);
     const read = await readFleet(clients(), 'gone', ['i-0000000000000001']);

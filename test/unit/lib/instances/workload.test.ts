@@ -1,10 +1,13 @@
+import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from '@jest/globals';
 
 import {
+  describeRunningTasks,
   serviceOfGroup,
   serviceUnsteadiness,
   taskRequirements,
 } from '../../../../src/lib/instances/workload.js';
+import { mockSdk, resetSdkMocks, sdkClient } from '../../helpers/mock-sdk.js';
 
 describe('taskRequirements', () => {
   it('sums the containers when the task has no task-level size; static host ports in bridge mode', () => {
@@ -78,5 +81,46 @@ describe('serviceOfGroup', () => {
     expect(serviceOfGroup('service:web')).toBe('web');
     expect(serviceOfGroup('family:job')).toBeUndefined();
     expect(serviceOfGroup(undefined)).toBeUndefined();
+  });
+});
+
+describe('describeRunningTasks', () => {
+  const ecs = mockSdk(ECSClient);
+  const arn = (n: number) => `arn:aws:ecs:us-east-1:123456789012:task/c/${n}`;
+
+  it('lists 100 a page and describes 100 a call, the describes at once', async () => {
+    resetSdkMocks();
+    ecs.on(ListTasksCommand).callsFake((input: { nextToken?: string; maxResults?: number }) => {
+      const start = Number(input.nextToken ?? 0);
+      const end = Math.min(250, start + (input.maxResults ?? 100));
+      return {
+        taskArns: Array.from({ length: end - start }, (_, i) => arn(start + i)),
+        ...(end < 250 ? { nextToken: String(end) } : {}),
+      };
+    });
+    let inFlight = 0;
+    let peak = 0;
+    ecs.on(DescribeTasksCommand).callsFake(async (input: { tasks: string[] }) => {
+      if (input.tasks.length > 100) throw new Error('more than 100 tasks');
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight -= 1;
+      return {
+        tasks: input.tasks.map((taskArn) => ({
+          taskArn,
+          taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1',
+          group: 'service:web',
+          lastStatus: 'RUNNING',
+          desiredStatus: 'RUNNING',
+        })),
+      };
+    });
+    const tasks = await describeRunningTasks({ ecs: sdkClient(ECSClient) } as never, 'c');
+    expect(tasks).toHaveLength(250);
+    expect(tasks[0]).toMatchObject({ taskArn: arn(0), service: 'web' });
+    expect(ecs.commandCalls(ListTasksCommand)).toHaveLength(3);
+    expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(3);
+    expect(peak).toBe(3);
   });
 });

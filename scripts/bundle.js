@@ -96,26 +96,28 @@ const lazyOclifRequires = {
 };
 
 const outdir = join(root, 'dist', 'bundle', 'cli');
-// Development-only paths of @oclif/core (ts-node, tsx, reading a tsconfig) stay unresolved.
-const external = ['typescript', 'ts-node', 'tsx', 'pnpapi'];
-
-// @oclif/core as one CommonJS file. CommonJS because Node 20 can keep V8's code cache only of scripts
-// (bin/code-cache.js), and its ESM loader costs a start 30-40 ms before any code runs.
-const core = await build({
+/** What both builds share. Development-only paths of @oclif/core (ts-node, tsx, reading a tsconfig) stay unresolved. */
+const common = {
   absWorkingDir: root,
-  stdin: { contents: "module.exports = require('@oclif/core');", resolveDir: root, loader: 'js' },
-  outfile: join(outdir, 'oclif.cjs'),
   bundle: true,
-  format: 'cjs',
   platform: 'node',
   target: 'node20',
   mainFields: ['module', 'main'],
-  external,
+  external: ['typescript', 'ts-node', 'tsx', 'pnpapi'],
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
+};
+
+// @oclif/core as one CommonJS file. CommonJS because Node 20 can keep V8's code cache only of scripts
+// (bin/code-cache.js), and its ESM loader costs a start 30-40 ms before any code runs.
+const core = await build({
+  stdin: { contents: "module.exports = require('@oclif/core');", resolveDir: root, loader: 'js' },
+  outfile: join(outdir, 'oclif.cjs'),
+  format: 'cjs',
+  ...common,
   plugins: [
     lazyOclifRequires,
     {
@@ -155,22 +157,12 @@ writeFileSync(
 );
 
 const result = await build({
-  absWorkingDir: root,
   entryPoints: { commands: 'entry:commands', hooks: 'entry:hooks' },
   outdir,
   chunkNames: '[name]-[hash]',
-  bundle: true,
   splitting: true,
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  mainFields: ['module', 'main'],
-  external,
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'none',
-  metafile: true,
-  logLevel: 'warning',
+  ...common,
   // Written as CommonJS below.
   write: false,
   plugins: [

@@ -3,7 +3,8 @@
 // and compiling @oclif/core (480 KB), the commands and the SDK clients a command loads, and the
 // functions a start runs, was a third of `ecspoc --version` and more of a command's first AWS call.
 // V8 checks a cache against its own version and flags, but matches the source only by its length: the
-// build's code-cache.json (scripts/bundle.js) names each file's contents, and the cache is kept per build.
+// build's code-cache.json (scripts/bundle.js) names the files and the build by a hash of their contents,
+// and the caches are kept per build.
 'use strict';
 const fs = require('node:fs');
 const Module = require('node:module');
@@ -11,7 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 const vm = require('node:vm');
 
-/** oclif's cache directory for the CLI (ECSPOC_CACHE_DIR, ~/Library/Caches, XDG_CACHE_HOME or ~/.cache). */
+/** oclif's cache directory for the CLI, found the same way before oclif is loaded (ECSPOC_CACHE_DIR, ~/Library/Caches, XDG_CACHE_HOME or ~/.cache). */
 function cacheDir(env = process.env) {
   if (env.ECSPOC_CACHE_DIR) return env.ECSPOC_CACHE_DIR;
   const home = env.HOME || os.homedir();
@@ -84,11 +85,12 @@ function cacheCompiles(dir, env = process.env) {
   }
   const root = path.join(cacheDir(env), 'code-cache');
   const build = `${manifest.build}-${process.version}-${process.arch}`;
+  const files = new Set(manifest.files);
   const stale = [];
   const compile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename) {
     const name = path.basename(filename);
-    if (path.dirname(filename) !== dir || !manifest.files[name]) return compile.call(this, content, filename);
+    if (path.dirname(filename) !== dir || !files.has(name)) return compile.call(this, content, filename);
     const cacheFile = path.join(root, build, `${name}.bin`);
     const cachedData = readOwn(cacheFile);
     // Node's own wrapper, and the import() a node:vm script cannot make itself on Node 20 without
@@ -110,4 +112,4 @@ function cacheCompiles(dir, env = process.env) {
   });
 }
 
-module.exports = { cacheCompiles, cacheDir };
+module.exports = { cacheCompiles };

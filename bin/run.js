@@ -6,8 +6,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // npm checks ecspoc's own engines at install.
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= 'true';
 
-// The start-up path is CommonJS: Node's ESM loader costs a Node 20 start 30-40 ms before any of the
-// CLI runs (bin/package.json makes this file CommonJS). The commands are ESM chunks, loaded by oclif.
+// The CLI is CommonJS, this file (bin/package.json) and the build's: Node's ESM loader costs a Node 20
+// start 30-40 ms before any of the CLI runs, and only scripts can be compiled from a code cache.
 const path = require('node:path');
 const nodeModule = require('node:module');
 

@@ -95,6 +95,8 @@ const lazyOclifRequires = {
   },
 };
 
+// Modules of src/lib find package files (package.json, templates/) at '../../../' from themselves,
+// as they sit in dist/lib/<concern>/; the bundle lives at that same depth so those URLs still hold.
 const outdir = join(root, 'dist', 'bundle', 'cli');
 /** What both builds share. Development-only paths of @oclif/core (ts-node, tsx, reading a tsconfig) stay unresolved. */
 const common = {
@@ -241,13 +243,12 @@ const result = await build({
   ],
 });
 
-// Modules of src/lib find package files (package.json, templates/) at '../../../' from themselves,
-// as they sit in dist/lib/<concern>/; the bundle lives at that same depth so those URLs still hold.
 // Each file of the split ESM build becomes a CommonJS file of the same name, its imports require()s
 // (a dynamic import() a require in a promise): Node 20 keeps V8's code cache only of scripts, and its
 // ESM loader read, compiled and linked each chunk anew on every run (70 ms of `bastion status` before
 // its first AWS call). import.meta.url becomes the file's own URL; no chunk has a top-level await.
-const keys = { 'oclif.cjs': createHash('sha1').update(readFileSync(coreFile)).digest('hex') };
+const files = ['oclif.cjs'];
+const contents = createHash('sha1').update(readFileSync(coreFile));
 for (const file of result.outputFiles) {
   if (!file.path.endsWith('.js')) continue;
   const cjs = await transform(file.text, {
@@ -264,13 +265,15 @@ for (const file of result.outputFiles) {
     logLevel: 'warning',
   });
   writeFileSync(file.path, cjs.code);
-  keys[relative(outdir, file.path)] = createHash('sha1').update(cjs.code).digest('hex');
+  files.push(relative(outdir, file.path));
+  contents.update(cjs.code);
 }
-// The directory is CommonJS whatever the package's type; code-cache.json names each file's contents
-// (V8 matches a cache to its source by length only) and the build (bin/code-cache.js).
+// The directory is CommonJS whatever the package's type. code-cache.json names the files bin/code-cache.js
+// keeps a code cache of, and the build by a hash of their contents: V8 matches a cache to its source by
+// length only, so each build's caches are its own.
 writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
-const buildId = createHash('sha1').update(JSON.stringify(keys)).digest('hex').slice(0, 16);
-writeFileSync(join(outdir, 'code-cache.json'), JSON.stringify({ build: buildId, files: keys }));
+const buildId = contents.digest('hex').slice(0, 16);
+writeFileSync(join(outdir, 'code-cache.json'), JSON.stringify({ build: buildId, files }));
 
 writeFileSync(
   join(root, 'dist', 'bundle-meta.json'),

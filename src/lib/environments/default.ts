@@ -22,27 +22,15 @@ export async function existingEnvironments(
   return [...new Set(stacks.map((s) => s.env))].sort();
 }
 
-/**
- * Refuses to let the default environment stand in silently for one that was never chosen: when no
- * `--env`, `ECSPOC_ENV` or config default picked `env` and it has no stack while other ecspoc
- * environments exist, a usage error names them. Costs one paginated ListStacks (one call in most
- * accounts), and nothing is refused when no environment exists at all, so a first look at an
- * empty account still reports it as not deployed.
- */
-export async function assertDefaultEnvironmentExists(
-  cloudformation: Pick<CloudFormationClient, 'send'>,
-  env: string,
-): Promise<void> {
-  await defaultEnvironmentOrPick(cloudformation, env);
-}
-
 /** The question that chooses among the existing environments (a picker on a terminal). */
 export type EnvironmentPicker = (existing: string[], hint: string) => Promise<string>;
 
 /**
  * The environment a command acts on when none was chosen: `env` when it exists or the account holds
- * none; otherwise the one `pick` chooses among those that exist, or, without `pick` (no terminal),
- * the usage error that names them and the flag that chooses.
+ * none (a first look at an empty account still reports it as not deployed); otherwise the one `pick`
+ * chooses among those that exist, or, without `pick` (no terminal), the usage error that names them
+ * and the flag that chooses, so the default never stands in silently for an environment never chosen.
+ * Costs one paginated ListStacks (one call in most accounts).
  */
 export async function defaultEnvironmentOrPick(
   cloudformation: Pick<CloudFormationClient, 'send'>,

@@ -3,11 +3,7 @@ import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from '@jest/globals';
 
-import {
-  assertDefaultEnvironmentExists,
-  defaultEnvironmentOrPick,
-  existingEnvironments,
-} from '../../../../src/lib/environments/default.js';
+import { defaultEnvironmentOrPick, existingEnvironments } from '../../../../src/lib/environments/default.js';
 import {
   DESCRIBE_CLUSTERS_BATCH,
   enabledRegions,
@@ -176,7 +172,7 @@ describe('existingEnvironments', () => {
   });
 });
 
-describe('assertDefaultEnvironmentExists', () => {
+describe('defaultEnvironmentOrPick', () => {
   const summaries = (...envs: string[]) => ({
     StackSummaries: envs.map((env) =>
       stack(`ecspoc-${env}-network`, 'CREATE_COMPLETE', '2026-01-01T00:00:00Z'),
@@ -185,7 +181,7 @@ describe('assertDefaultEnvironmentExists', () => {
 
   it('refuses a default environment that does not exist while others do, naming them', async () => {
     cfn.on(ListStacksCommand).resolves(summaries('staging', 'alice'));
-    const refusal = assertDefaultEnvironmentExists(sdkClient(CloudFormationClient), 'dev');
+    const refusal = defaultEnvironmentOrPick(sdkClient(CloudFormationClient), 'dev');
     await expect(refusal).rejects.toBeInstanceOf(UsageError);
     await expect(refusal).rejects.toMatchObject({
       code: 'ENV_NOT_CHOSEN',
@@ -197,13 +193,9 @@ describe('assertDefaultEnvironmentExists', () => {
 
   it('lets the default through when it exists, or when the account has no environment yet', async () => {
     cfn.on(ListStacksCommand).resolves(summaries('dev', 'staging'));
-    await expect(
-      assertDefaultEnvironmentExists(sdkClient(CloudFormationClient), 'dev'),
-    ).resolves.toBeUndefined();
+    await expect(defaultEnvironmentOrPick(sdkClient(CloudFormationClient), 'dev')).resolves.toBe('dev');
     cfn.on(ListStacksCommand).resolves(summaries());
-    await expect(
-      assertDefaultEnvironmentExists(sdkClient(CloudFormationClient), 'dev'),
-    ).resolves.toBeUndefined();
+    await expect(defaultEnvironmentOrPick(sdkClient(CloudFormationClient), 'dev')).resolves.toBe('dev');
   });
 
   it('on a terminal, lets the operator pick among the environments that exist instead', async () => {

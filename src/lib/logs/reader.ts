@@ -1,11 +1,8 @@
-import {
-  FilterLogEventsCommand,
-  type CloudWatchLogsClient,
-  type FilteredLogEvent,
-} from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 
 import { toAwsError } from '../aws/clients.js';
 import { AwsError } from '../errors.js';
+import { filterLogEventsPage } from './page.js';
 import { sourceOf } from './source.js';
 import type { LogEvent, LogSource, SelectedLogGroup, Sleep, TailNotice } from './types.js';
 
@@ -94,8 +91,9 @@ export async function* readGroupPages(
     try {
       if (deps.beforeCall) await deps.beforeCall();
       if (deps.signal?.aborted) return;
-      const output = await client.send(
-        new FilterLogEventsCommand({
+      const output = await filterLogEventsPage(
+        client,
+        {
           logGroupName: group.name,
           startTime,
           endTime: query.endTime,
@@ -104,10 +102,10 @@ export async function* readGroupPages(
           limit: query.pageLimit,
           nextToken,
           interleaved: true,
-        }),
-        { abortSignal: deps.signal },
+        },
+        deps.signal,
       );
-      events = output.events ?? [];
+      events = output.events;
       token = output.nextToken;
     } catch (error) {
       if (deps.signal?.aborted) return;
@@ -146,7 +144,7 @@ export async function* readGroupPages(
     throttled = 0;
     deps.onSuccess?.();
 
-    const page: LogEvent[] = [];
+    let page: LogEvent[] | undefined = [];
     for (const raw of events) {
       const timestamp = raw.timestamp ?? 0;
       const eventId = raw.eventId;
@@ -177,6 +175,10 @@ export async function* readGroupPages(
     // The service's page is not needed once converted: let it go while the caller prints this one.
     events = undefined;
     if (page.length > 0) yield page;
+    // Nor is this page once the caller asks for the next: a generator's frame keeps its locals while
+    // the next call is awaited, and a page held through the next one's parse is copied by every
+    // scavenge and promoted, which is what grew the heap with the volume read.
+    page = undefined;
     if (!token) return;
     nextToken = token;
   }

@@ -1,13 +1,19 @@
 import type { Sleep } from './types.js';
 
 /**
- * Added to every wait for a token. Timers fire up to a millisecond early, clocks tick in whole
- * milliseconds and the service's bucket runs on its own clock: a call timed to the instant this bucket
- * has a token can reach the service's a hair before it has one, and a throttled call halves the rate.
- * Against the rig's throttling proxy (its own process, as busy as the writers) 10 and 25 ms still met a
- * throttle now and then, 40 ms none; it costs 40 ms once per burst, not per call.
+ * Added to every wait for a token, at first. Timers fire up to a millisecond early, clocks tick in
+ * whole milliseconds and the service's bucket runs on its own clock, behind ours by the network's
+ * delay and its jitter: a call timed to the instant this bucket has a token can reach the service's a
+ * hair before it has one. The slack is spent once per burst (the wait for a full bucket wastes its
+ * refill, and the burst's last call is that much later), so it is kept small until the service says
+ * it is too small: each throttle doubles it, up to MAX_SLACK_MS, for the rest of the run. Against the
+ * rig's throttling proxy on a quiet machine 25 ms met no throttle; on a busy one 40 ms did not either,
+ * while 10 and 25 ms met one now and then: a throttle or two, then the slack that suits.
  */
-export const SLACK_MS = 40;
+export const SLACK_MS = 25;
+
+/** The most the slack grows to after throttles, in ms. */
+export const MAX_SLACK_MS = 200;
 
 /** The default FilterLogEvents budget in calls per second: AWS's quota in several regions, shared by the account. */
 export const DEFAULT_MAX_RATE = 5;
@@ -28,6 +34,7 @@ export class RateBudget {
   private tokens: number;
   private rate: number;
   private refilledAt: number;
+  private slack = SLACK_MS;
 
   constructor(
     readonly maxRate: number = DEFAULT_MAX_RATE,
@@ -44,6 +51,11 @@ export class RateBudget {
     return this.rate;
   }
 
+  /** What is added to each wait for a token now, in ms (SLACK_MS, doubled by each throttle). */
+  get slackMs(): number {
+    return this.slack;
+  }
+
   /** How many calls the bucket can hold: one second of calls at the current rate. */
   get capacity(): number {
     return Math.max(1, this.rate);
@@ -56,14 +68,14 @@ export class RateBudget {
   msUntil(calls: number): number {
     this.refill(this.clock());
     const wanted = Math.min(calls, this.capacity);
-    return this.tokens >= wanted ? 0 : Math.ceil(((wanted - this.tokens) / this.rate) * 1_000) + SLACK_MS;
+    return this.tokens >= wanted ? 0 : Math.ceil(((wanted - this.tokens) / this.rate) * 1_000) + this.slack;
   }
 
   /** Reserves one call; resolves with how long the caller must wait before making it (ms). */
   reserve(): number {
     this.refill(this.clock());
     // Below one token the bucket goes into debt: reservations queue up in the order they were made.
-    const wait = this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.rate) * 1_000) + SLACK_MS;
+    const wait = this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.rate) * 1_000) + this.slack;
     this.tokens -= 1;
     return wait;
   }
@@ -74,9 +86,10 @@ export class RateBudget {
     if (wait > 0) await sleep(wait, signal);
   }
 
-  /** The service throttled a call: halve the rate and spend what is left of the bucket. */
+  /** The service throttled a call: halve the rate, spend what is left of the bucket, widen the slack. */
   throttled(): void {
     this.refill(this.clock());
+    this.slack = Math.min(MAX_SLACK_MS, this.slack * 2);
     this.rate = Math.max(this.floor, this.rate / 2);
     this.tokens = Math.min(this.tokens, 0);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { RateBudget, SLACK_MS } from '../../../../src/lib/logs/budget.js';
+import { MAX_SLACK_MS, RateBudget, SLACK_MS } from '../../../../src/lib/logs/budget.js';
 import { fakeClock } from '../../helpers/fake-clock.js';
 import { expectWithinQuota } from '../../helpers/quota.js';
 
@@ -42,14 +42,30 @@ describe('RateBudget', () => {
     const budget = new RateBudget(8, clock.now);
     budget.throttled();
     expect(budget.currentRate).toBe(4);
-    // The bucket is spent: the next call waits a whole interval at the new rate.
-    expect(budget.reserve()).toBe(250 + SLACK_MS);
+    // The bucket is spent: the next call waits a whole interval at the new rate, and a wider slack.
+    expect(budget.reserve()).toBe(250 + 2 * SLACK_MS);
     for (let i = 0; i < 10; i++) budget.throttled();
     expect(budget.currentRate).toBe(0.5);
     for (let i = 0; i < 3; i++) budget.succeeded();
     expect(budget.currentRate).toBeCloseTo(2.9);
     for (let i = 0; i < 20; i++) budget.succeeded();
     expect(budget.currentRate).toBe(8);
+  });
+
+  it('widens the slack on each throttle, up to a ceiling, and keeps it for the rest of the run', () => {
+    const clock = fakeClock();
+    const budget = new RateBudget(5, clock.now);
+    expect(budget.slackMs).toBe(SLACK_MS);
+    budget.throttled();
+    expect(budget.slackMs).toBe(2 * SLACK_MS);
+    for (let i = 0; i < 20; i++) budget.succeeded();
+    expect(budget.slackMs).toBe(2 * SLACK_MS);
+    for (let i = 0; i < 10; i++) budget.throttled();
+    expect(budget.slackMs).toBe(MAX_SLACK_MS);
+    for (let i = 0; i < 20; i++) budget.succeeded();
+    clock.advance(10_000);
+    for (let i = 0; i < 5; i++) budget.reserve();
+    expect(budget.msUntil(1)).toBe(200 + MAX_SLACK_MS);
   });
 
   it('says how long until it can pay for a burst, never more than it holds', () => {

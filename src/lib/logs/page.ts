@@ -24,7 +24,10 @@ type Next = (args: unknown) => Promise<RawResult>;
  * and hands the SDK's deserializer a body with only the next token. A page is up to 1 MB and 10,000
  * events; the deserializer would copy every event into a new object walked from the schema, so two
  * generations of 10,000 objects lived at once, and V8 grew the young generation to hold them (half of
- * a backfill's memory above the CLI's idle floor went there). Anything else (an error status, a body
+ * a backfill's memory above the CLI's idle floor went there). The JSON is already the SDK's shape:
+ * FilteredLogEvent's fields are strings and longs (the CloudWatch Logs API reference: `timestamp` and
+ * `ingestionTime` are Long, milliseconds since the epoch; the awsJson1_1 protocol sends them as JSON
+ * numbers), with no timestamp or blob the deserializer would convert. Anything else (an error status, a body
  * that is not the JSON of a page) goes to the deserializer untouched, so errors and their codes are
  * the SDK's own.
  */

@@ -371,7 +371,13 @@ export function planCycle(input: PlanInput): CyclePlan {
     const moving: MovingTask[] = [];
     for (const instance of batch) {
       hosts.delete(instance.instanceId);
-      moving.push(...movingTasks(instance, input.tasks, input.requirements, input.daemonServices));
+      // An instance an earlier run left DRAINING has had its service tasks handed to the scheduler
+      // already: ECS starts their replacements before it stops them, so some already run on the hosts
+      // left (and hold their ports) while the draining instance still lists the originals. Placing them
+      // again would count them twice; whether the rest fit, the drain's own wait tells (and nothing
+      // is left to refuse: the instance is draining).
+      if (instance.ecsStatus !== 'DRAINING')
+        moving.push(...movingTasks(instance, input.tasks, input.requirements, input.daemonServices));
       for (const task of standaloneTasks(instance, input.tasks)) {
         standalone.push({ instanceId: instance.instanceId, taskArn: task.taskArn });
       }

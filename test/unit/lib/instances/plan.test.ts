@@ -132,6 +132,36 @@ describe('planCycle: batches', () => {
     expect(plan.problems).toEqual([]);
   });
 
+  it('does not place again the tasks of a batch left DRAINING whose replacements already run', () => {
+    // One web task per instance on host port 8080. The earlier run's two new instances already run
+    // the replacements ECS started for the draining ones (it starts them before it stops the
+    // originals), so every serving host holds 8080 while the draining instances still list theirs.
+    const need: Resources = { cpu: 256, memory: 512, ports: ['8080/tcp'] };
+    const base = input({ currentDesired: 8 }, 1, need);
+    base.instances[4].ecsStatus = 'DRAINING';
+    base.instances[5].ecsStatus = 'DRAINING';
+    for (const id of ['i-7', 'i-8']) {
+      const added = instance(id, id === 'i-7' ? 'us-east-1a' : 'us-east-1b', {
+        outdated: false,
+        runningTasks: 1,
+        remaining: { cpu: 2048 - 256, memory: 4096 - 512, ports: ['22/tcp', '8080/tcp'] },
+      });
+      base.instances.push(added);
+      base.tasks.push({
+        taskArn: `${id}/t0`,
+        taskDefinitionArn: 'web:1',
+        containerInstanceArn: added.containerInstanceArn,
+        group: 'service:web',
+        service: 'web',
+      });
+    }
+    const plan = planCycle(base);
+    expect(ids(plan)[0]).toEqual(['i-5', 'i-6']);
+    expect(plan.problems).toEqual([]);
+    // The later batches are checked as ever: their web tasks go to the surges still to come.
+    expect(plan.batches.slice(1).map((b) => b.surge)).toEqual([2, 2]);
+  });
+
   it('counts a surge still booting as capacity to come', () => {
     const base = input({ currentDesired: 8 });
     base.instances.push(

@@ -1,7 +1,7 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from '@jest/globals';
 
-import { SLACK_MS } from '../../../../src/lib/logs/budget.js';
+import { MAX_SLACK_MS, SLACK_MS } from '../../../../src/lib/logs/budget.js';
 import { INGESTION_MARGIN_MS } from '../../../../src/lib/logs/follow.js';
 import { LookbackWindow } from '../../../../src/lib/logs/dedupe.js';
 import { tailLogs, type TailDeps, type TailOptions } from '../../../../src/lib/logs/tail.js';
@@ -232,10 +232,10 @@ describe('tailLogs --follow', () => {
     // first wait is the minimum; the busy poll's line waits for a poll that passes its timestamp plus
     // the ingestion margin (less a millisecond later: the order watermark), whose call the budget's one-second burst
     // lets go at once; then idle doubling to 1 s; the throttled round's two back-offs (500 and
-    // 1,000 ms less jitter), each followed by a wait for the halved budget (with its slack, doubled by each throttle), then a longer poll
+    // 1,000 ms less jitter), each followed by a wait for the halved budget (with its slack, doubled by each throttle up to its ceiling), then a longer poll
     // interval, decaying back.
     expect(h.waits.slice(0, 5)).toEqual([250, INGESTION_MARGIN_MS - 1, 500, 1_000, 1_000]);
-    expect(h.waits.slice(5, 10)).toEqual([375, 25 + 2 * SLACK_MS, 750, 50 + 4 * SLACK_MS, 2_000]);
+    expect(h.waits.slice(5, 10)).toEqual([375, 25 + 2 * SLACK_MS, 750, 50 + MAX_SLACK_MS, 2_000]);
     expect(h.waits.slice(10)).toEqual([1_000, 1_000]);
     expect(h.notices.filter((n) => n.type === 'throttled')).toHaveLength(2);
   });

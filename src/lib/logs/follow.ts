@@ -34,6 +34,8 @@ interface GroupState {
   due: number;
   /** When the last poll started (for the look-back's lateness measure). */
   lastPollStart: number;
+  /** Its poll now in progress was throttled and is being retried. */
+  retrying?: boolean;
 }
 
 interface Pending {
@@ -49,8 +51,16 @@ interface Pending {
  */
 export const INGESTION_MARGIN_MS = 30;
 
-/** The default of `TailDeps.maxLatenessMs`. */
-export const DEFAULT_MAX_LATENESS_MS = 3_000;
+/** How many lateness windows a line waits while a group's poll is being retried after a throttle. */
+export const THROTTLED_LATENESS_FACTOR = 4;
+
+/**
+ * The default of `TailDeps.maxLatenessMs`. It only ever delays a line when a group is behind (the
+ * watermark prints the rest as soon as every group has been read past it); at 3 s, a group held back
+ * by throttling for 4 s (another caller spending the quota, the e2e test logs-follow-throttled) had
+ * lines of the others printed before its own.
+ */
+export const DEFAULT_MAX_LATENESS_MS = 6_000;
 
 /**
  * Follows every group within one FilterLogEvents budget and prints in time order across groups.
@@ -187,6 +197,7 @@ export class Follower {
       },
       onThrottle: () => {
         throttled = true;
+        group.retrying = true;
         this.start.readerDeps.onThrottle?.();
       },
     };
@@ -216,6 +227,7 @@ export class Follower {
     // Held in the same step as the watermark moves: another poll's release must never see this group's
     // watermark past lines it has read but not yet handed over.
     this.hold(found);
+    group.retrying = false;
     if (this.deps.signal?.aborted) return;
     group.lastPollStart = pollStart;
     // An event stamped before the poll may still have been on its way in: keep the ingestion lag seen.
@@ -231,6 +243,19 @@ export class Follower {
     else if (found.length > 0) group.interval = min;
     else group.interval = Math.min(max, group.interval * 2);
     group.due = this.clock() + group.interval;
+  }
+
+  /**
+   * How long a read line waits for a group that is behind: the lateness window, and four of them
+   * while a group's poll is being retried after a throttle. Such a group is behind because the
+   * service holds it back, and its lines are on their way: a burst throttled together retries for
+   * seconds, and a window that ran out meanwhile printed the others' lines before its own (the e2e
+   * test logs-follow-throttled, another caller spending the quota).
+   */
+  private latenessMs(): number {
+    return this.groups.some((g) => g.retrying)
+      ? THROTTLED_LATENESS_FACTOR * this.maxLatenessMs
+      : this.maxLatenessMs;
   }
 
   /** Adds a poll's lines (in timestamp order within the group) to the lines waiting to be printed. */
@@ -264,7 +289,7 @@ export class Follower {
     }
     let watermark = Number.POSITIVE_INFINITY;
     for (const group of this.groups) watermark = Math.min(watermark, group.watermark);
-    const overdue = mode ? this.clock() - this.maxLatenessMs : Number.NEGATIVE_INFINITY;
+    const overdue = mode ? this.clock() - this.latenessMs() : Number.NEGATIVE_INFINITY;
     // Lines are in time order: release up to the last one past every watermark or overdue.
     let end = 0;
     for (let i = 0; i < this.pending.length; i++) {

@@ -46,7 +46,7 @@ export interface TailDeps {
   reader?: Pick<ReaderDeps, 'backoffMs' | 'maxBackoffMs' | 'maxThrottleRetries' | 'random'>;
   /** The FilterLogEvents budget (default: one of `options.maxRate` calls per second on `clock`). */
   budget?: RateBudget;
-  /** How long a read line may wait for a group that is behind before it is printed anyway (default 3,000 ms). */
+  /** How long a read line may wait for a group that is behind before it is printed anyway (default 6,000 ms). */
   maxLatenessMs?: number;
 }
 

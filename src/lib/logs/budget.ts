@@ -14,10 +14,9 @@ export const SLACK_MS = 25;
 
 /**
  * The most the slack grows to after throttles, in ms. Throttles also come from others spending the
- * account's quota, which no slack cures (the halved rate does): a slack that kept growing with them
- * (to 200 ms) slowed a throttled follow until a group fell behind the lateness window and a line was
- * printed out of order (the e2e test logs-follow-throttled); 50 ms is past the 40 that met no throttle
- * of the rig's own timing.
+ * account's quota, which no slack cures (the halved rate does), so it must not keep growing with
+ * them: each ms of it is added to the waits of a follow that is already slowed down. 50 ms is past
+ * the 40 that met no throttle of the rig's own timing.
  */
 export const MAX_SLACK_MS = 50;
 

@@ -40,9 +40,6 @@ export async function* mergeByTimestamp<T extends Timestamped>(
       // Every live source needs a buffered event before anything can be emitted.
       for (const cursor of cursors) {
         while (!cursor.done && cursor.index >= cursor.page.length) {
-          // An exhausted page must not live on through the wait for the next (see readGroupPages).
-          cursor.page = [];
-          cursor.index = 0;
           const result = await (cursor.pending ?? cursor.iterator.next());
           cursor.pending = undefined;
           if (result.done) {
@@ -66,11 +63,10 @@ export async function* mergeByTimestamp<T extends Timestamped>(
       // its next page is the one the merge waits for: fetch it while the caller writes this batch.
       // No other source fetches ahead (a page is up to 10,000 events: two a source doubled memory).
       if (first && !cursors.some((c) => c.pending)) request(first);
-      let batch: T[] | undefined = mergeBuffered(live, bound);
+      const batch = mergeBuffered(live, bound);
       // Handed on a slice at a time: the caller formats and writes each before the next (a page can
       // hold 10,000 lines: one string of them all, and its bytes for stdout, cost megabytes at once).
       for (let i = 0; i < batch.length; i += MAX_BATCH) yield batch.slice(i, i + MAX_BATCH);
-      batch = undefined;
     }
   } finally {
     await Promise.all(

@@ -144,7 +144,7 @@ export async function* readGroupPages(
     throttled = 0;
     deps.onSuccess?.();
 
-    let page: LogEvent[] | undefined = [];
+    const page: LogEvent[] = [];
     for (const raw of events) {
       const timestamp = raw.timestamp ?? 0;
       const eventId = raw.eventId;
@@ -175,10 +175,6 @@ export async function* readGroupPages(
     // The service's page is not needed once converted: let it go while the caller prints this one.
     events = undefined;
     if (page.length > 0) yield page;
-    // Nor is this page once the caller asks for the next: a generator's frame keeps its locals while
-    // the next call is awaited, and a page held through the next one's parse is copied by every
-    // scavenge and promoted, which is what grew the heap with the volume read.
-    page = undefined;
     if (!token) return;
     nextToken = token;
   }

@@ -216,8 +216,10 @@ export class Follower {
       readerDeps,
     );
     for await (const page of pages) {
-      for (const event of page) {
-        if (event.eventId !== undefined && !ids.add(event.eventId, event.timestamp)) continue;
+      for (let i = 0; i < page.length; i++) {
+        const eventId = page.eventId(i);
+        if (eventId !== undefined && !ids.add(eventId, page.timestamp(i))) continue;
+        const event = page.event(i);
         lookback.observe(previousPollStart, event.timestamp, pollStart);
         if (event.ingestionTime !== undefined)
           this.ingestion.observe(event.ingestionTime - event.timestamp, pollStart);

@@ -3,17 +3,47 @@ export interface Timestamped {
   timestamp: number;
 }
 
+/**
+ * A page of events in timestamp order, read by index: the merge compares timestamps and makes an
+ * event only when it hands it on (a log page keeps its events packed until then, see page.ts).
+ */
+export interface Page<T> {
+  readonly length: number;
+  timestamp(index: number): number;
+  event(index: number): T;
+  /** Told when the merge has handed on the page's last event: it will not read the page again. */
+  release?(): void;
+}
+
+/** A page over events already made. */
+export function listPage<T extends Timestamped>(events: T[]): Page<T> {
+  return {
+    length: events.length,
+    timestamp: (index) => events[index].timestamp,
+    event: (index) => events[index],
+  };
+}
+
 /** The most events yielded in one batch. */
 export const MAX_BATCH = 1_000;
 
 interface Cursor<T> {
-  iterator: AsyncIterator<T[]>;
+  iterator: AsyncIterator<Page<T>>;
   /** The next page, requested as soon as the previous one arrived (at most one request per source). */
-  pending?: Promise<IteratorResult<T[]>>;
-  page: T[];
+  pending?: Promise<IteratorResult<Page<T>>>;
+  page: Page<T>;
   index: number;
   done: boolean;
 }
+
+/** Events `from` to `to` (exclusive) of a page: a piece of a merged batch, made into events late. */
+interface Run<T> {
+  page: Page<T>;
+  from: number;
+  to: number;
+}
+
+const EMPTY: Page<never> = { length: 0, timestamp: () => Number.NaN, event: () => undefined as never };
 
 /**
  * Merges sources that each yield pages of events in timestamp order into one timestamp-ordered
@@ -24,12 +54,12 @@ interface Cursor<T> {
  * its next page fetched ahead, one such page in flight at a time. Ties keep source order, then page
  * order.
  */
-export async function* mergeByTimestamp<T extends Timestamped>(
-  sources: AsyncIterable<T[]>[],
+export async function* mergeByTimestamp<T>(
+  sources: AsyncIterable<Page<T>>[],
 ): AsyncGenerator<T[], void, undefined> {
   const cursors: Cursor<T>[] = sources.map((source) => ({
     iterator: source[Symbol.asyncIterator](),
-    page: [],
+    page: EMPTY,
     index: 0,
     done: false,
   }));
@@ -40,6 +70,9 @@ export async function* mergeByTimestamp<T extends Timestamped>(
       // Every live source needs a buffered event before anything can be emitted.
       for (const cursor of cursors) {
         while (!cursor.done && cursor.index >= cursor.page.length) {
+          // Handed on whole: freed before the wait for the next, not after.
+          cursor.page.release?.();
+          cursor.page = EMPTY;
           const result = await (cursor.pending ?? cursor.iterator.next());
           cursor.pending = undefined;
           if (result.done) {
@@ -56,19 +89,30 @@ export async function* mergeByTimestamp<T extends Timestamped>(
       let bound = Number.POSITIVE_INFINITY;
       let first: Cursor<T> | undefined;
       for (const cursor of live) {
-        const last = cursor.page[cursor.page.length - 1].timestamp;
+        const last = cursor.page.timestamp(cursor.page.length - 1);
         if (last < bound) [bound, first] = [last, cursor];
       }
       // The source setting the bound is emptied by this batch (all it holds is at or before it), so
       // its next page is the one the merge waits for: fetch it while the caller writes this batch.
       // No other source fetches ahead (a page is up to 10,000 events: two a source doubled memory).
       if (first && !cursors.some((c) => c.pending)) request(first);
-      const batch = mergeBuffered(live, bound);
-      // Handed on a slice at a time: the caller formats and writes each before the next (a page can
-      // hold 10,000 lines: one string of them all, and its bytes for stdout, cost megabytes at once).
-      for (let i = 0; i < batch.length; i += MAX_BATCH) yield batch.slice(i, i + MAX_BATCH);
+      // Handed on a slice at a time, each made into events only then: the caller formats and writes each
+      // before the next (a page can hold 10,000 lines: one string of them all, and its bytes for stdout,
+      // cost megabytes at once, and events made ahead outlive the young generation's collections).
+      let batch: T[] = [];
+      for (const run of mergeBuffered(live, bound)) {
+        for (let i = run.from; i < run.to; i++) {
+          batch.push(run.page.event(i));
+          if (batch.length === MAX_BATCH) {
+            yield batch;
+            batch = [];
+          }
+        }
+      }
+      if (batch.length > 0) yield batch;
     }
   } finally {
+    for (const cursor of cursors) cursor.page.release?.();
     await Promise.all(
       cursors.map(async (cursor) => {
         if (cursor.done) return;
@@ -86,44 +130,45 @@ function request<T>(cursor: Cursor<T>): void {
   cursor.pending = pending;
 }
 
-/** Takes every buffered event at or before `bound` from the cursors, in timestamp order. */
-function mergeBuffered<T extends Timestamped>(cursors: Cursor<T>[], bound: number): T[] {
+/** Takes every buffered event at or before `bound` from the cursors, in timestamp order, as runs. */
+function mergeBuffered<T>(cursors: Cursor<T>[], bound: number): Run<T>[] {
   if (cursors.length === 1) {
     const [cursor] = cursors;
     const end = upperBound(cursor.page, cursor.index, bound);
-    const batch = cursor.page.slice(cursor.index, end);
+    const run = { page: cursor.page, from: cursor.index, to: end };
     cursor.index = end;
-    return batch;
+    return [run];
   }
-  const out: T[] = [];
+  const out: Run<T>[] = [];
   for (;;) {
     let best: Cursor<T> | undefined;
+    let bestTimestamp = Number.POSITIVE_INFINITY;
     for (const cursor of cursors) {
       if (cursor.index >= cursor.page.length) continue;
-      const timestamp = cursor.page[cursor.index].timestamp;
+      const timestamp = cursor.page.timestamp(cursor.index);
       if (timestamp > bound) continue;
-      if (!best || timestamp < best.page[best.index].timestamp) best = cursor;
+      if (!best || timestamp < bestTimestamp) [best, bestTimestamp] = [cursor, timestamp];
     }
     if (!best) return out;
     // Take the run of events from the chosen source that stay at or before every other head.
     let limit = bound;
     for (const cursor of cursors) {
       if (cursor !== best && cursor.index < cursor.page.length)
-        limit = Math.min(limit, cursor.page[cursor.index].timestamp);
+        limit = Math.min(limit, cursor.page.timestamp(cursor.index));
     }
     const end = Math.max(best.index + 1, upperBound(best.page, best.index, limit));
-    for (let i = best.index; i < end; i++) out.push(best.page[i]);
+    out.push({ page: best.page, from: best.index, to: end });
     best.index = end;
   }
 }
 
 /** First index at or after `from` whose timestamp exceeds `bound` (pages are sorted). */
-function upperBound<T extends Timestamped>(page: T[], from: number, bound: number): number {
+function upperBound<T>(page: Page<T>, from: number, bound: number): number {
   let lo = from;
   let hi = page.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (page[mid].timestamp <= bound) lo = mid + 1;
+    if (page.timestamp(mid) <= bound) lo = mid + 1;
     else hi = mid;
   }
   return lo;

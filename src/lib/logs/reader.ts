@@ -1,8 +1,9 @@
-import type { CloudWatchLogsClient, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 
 import { toAwsError } from '../aws/clients.js';
 import { AwsError } from '../errors.js';
-import { filterLogEventsPage } from './page.js';
+import type { Page } from './merge.js';
+import { filterLogEventsPage, type PageEvents } from './page.js';
 import { sourceOf } from './source.js';
 import type { LogEvent, LogSource, SelectedLogGroup, Sleep, TailNotice } from './types.js';
 
@@ -60,6 +61,65 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
   return Math.round(ceiling * (0.5 + random() / 2));
 }
 
+/** The stream names of a group seen so far, each with its source: shared by all their events. */
+type StreamSources = Map<string, { stream: string; source: LogSource }>;
+
+/**
+ * A page of one group's events in timestamp order. The events stay packed as the service sent them
+ * (see page.ts) until one is read: `event` makes it, tagged with its source.
+ */
+export class LogPage implements Page<LogEvent> {
+  constructor(
+    private readonly group: SelectedLogGroup,
+    private readonly events: PageEvents,
+    private readonly sources: StreamSources,
+    /** The events of `events` this page holds, when not all of them (a restart skipped some). */
+    private readonly indices?: number[],
+  ) {}
+
+  get length(): number {
+    return this.indices ? this.indices.length : this.events.length;
+  }
+
+  timestamp(index: number): number {
+    return this.events.timestamp(this.indices ? this.indices[index] : index) ?? 0;
+  }
+
+  eventId(index: number): string | undefined {
+    return this.events.eventId(this.indices ? this.indices[index] : index);
+  }
+
+  event(index: number): LogEvent {
+    const at = this.indices ? this.indices[index] : index;
+    const events = this.events;
+    const name = events.logStreamName(at) ?? '';
+    let known = this.sources.get(name);
+    if (!known) {
+      known = { stream: name, source: sourceOf(this.group, name) };
+      this.sources.set(name, known);
+    }
+    return {
+      group: this.group.name,
+      stream: known.stream,
+      timestamp: events.timestamp(at) ?? 0,
+      ingestionTime: events.ingestionTime(at),
+      eventId: events.eventId(at),
+      message: events.message(at) ?? '',
+      source: known.source,
+    };
+  }
+
+  /** Frees the packed events (see page.ts); the page is empty after. */
+  release(): void {
+    this.events.release?.();
+  }
+
+  /** Every event of the page, made. */
+  all(): LogEvent[] {
+    return Array.from({ length: this.length }, (_, index) => this.event(index));
+  }
+}
+
 /**
  * Reads one group with FilterLogEvents, one page at a time (the next request starts only when the
  * caller asks for the next page), yielding the events of each page in timestamp order. Empty pages
@@ -71,11 +131,11 @@ export async function* readGroupPages(
   client: FilterLogEventsClient,
   query: GroupQuery,
   deps: ReaderDeps,
-): AsyncGenerator<LogEvent[], void, undefined> {
+): AsyncGenerator<LogPage, void, undefined> {
   const { group } = query;
   const random = deps.random ?? Math.random;
   // One stream name string and one source per stream, shared by its events: a page holds up to 10,000.
-  const sources = new Map<string, { stream: string; source: LogSource }>();
+  const sources: StreamSources = new Map();
   let startTime = query.startTime;
   let nextToken: string | undefined;
   let throttled = 0;
@@ -86,7 +146,7 @@ export async function* readGroupPages(
 
   for (;;) {
     if (deps.signal?.aborted) return;
-    let events: FilteredLogEvent[] | undefined;
+    let events: PageEvents;
     let token: string | undefined;
     try {
       if (deps.beforeCall) await deps.beforeCall();
@@ -144,37 +204,37 @@ export async function* readGroupPages(
     throttled = 0;
     deps.onSuccess?.();
 
-    const page: LogEvent[] = [];
-    for (const raw of events) {
-      const timestamp = raw.timestamp ?? 0;
-      const eventId = raw.eventId;
-      if (restarted && timestamp <= lastTimestamp) {
-        if (timestamp < lastTimestamp || (eventId !== undefined && idsAtLastTimestamp.has(eventId))) continue;
+    // After a restart the service answers again from the last timestamp read: what was yielded at it
+    // is skipped (pages are in timestamp order, so only their first events can be).
+    let indices: number[] | undefined;
+    if (restarted) {
+      const kept: number[] = [];
+      for (let i = 0; i < events.length; i++) {
+        const timestamp = events.timestamp(i) ?? 0;
+        if (timestamp < lastTimestamp) continue;
+        if (timestamp === lastTimestamp) {
+          const eventId = events.eventId(i);
+          if (eventId !== undefined && idsAtLastTimestamp.has(eventId)) continue;
+        }
+        kept.push(i);
       }
-      if (timestamp !== lastTimestamp) {
-        lastTimestamp = timestamp;
-        idsAtLastTimestamp = new Set();
-      }
-      if (eventId !== undefined) idsAtLastTimestamp.add(eventId);
-      const name = raw.logStreamName ?? '';
-      let known = sources.get(name);
-      if (!known) {
-        known = { stream: name, source: sourceOf(group, name) };
-        sources.set(name, known);
-      }
-      page.push({
-        group: group.name,
-        stream: known.stream,
-        timestamp,
-        ingestionTime: raw.ingestionTime,
-        eventId,
-        message: raw.message ?? '',
-        source: known.source,
-      });
+      if (kept.length < events.length) indices = kept;
     }
-    // The service's page is not needed once converted: let it go while the caller prints this one.
-    events = undefined;
-    if (page.length > 0) yield page;
+    const page = new LogPage(group, events, sources, indices);
+    if (page.length > 0) {
+      // What a restart must skip: the ids at the last timestamp yielded, carried over when this page
+      // is all at the timestamp the previous one ended on.
+      const last = page.timestamp(page.length - 1);
+      let from = page.length - 1;
+      while (from > 0 && page.timestamp(from - 1) === last) from -= 1;
+      if (last !== lastTimestamp || from > 0) idsAtLastTimestamp = new Set();
+      lastTimestamp = last;
+      for (let i = from; i < page.length; i++) {
+        const eventId = page.eventId(i);
+        if (eventId !== undefined) idsAtLastTimestamp.add(eventId);
+      }
+      yield page;
+    }
     if (!token) return;
     nextToken = token;
   }

@@ -2,7 +2,7 @@ import { DEFAULT_MAX_RATE, RateBudget } from './budget.js';
 import { LookbackWindow, SeenEvents } from './dedupe.js';
 import { Follower, INGESTION_MARGIN_MS } from './follow.js';
 import { mergeByTimestamp } from './merge.js';
-import { readGroupPages, type FilterLogEventsClient, type ReaderDeps } from './reader.js';
+import { readGroupPages, type FilterLogEventsClient, type LogPage, type ReaderDeps } from './reader.js';
 import { realSleep, type LogEvent, type SelectedLogGroup, type Sleep, type TailSink } from './types.js';
 
 /** What to tail. */
@@ -62,8 +62,8 @@ export interface TailResult {
   maxRemembered: number;
 }
 
-/** Keeps or drops an event of group `groupIndex`; used for de-duplication. */
-export type EventFilter = (groupIndex: number, event: LogEvent) => boolean;
+/** Shown each page of group `groupIndex` as it is read (before its events are merged). */
+export type PageObserver = (groupIndex: number, page: LogPage) => void;
 
 /**
  * Reads every selected group over one time range, one page stream per group, merged in timestamp
@@ -76,7 +76,7 @@ export function readMerged(
     endTime?: number;
   },
   readerDeps: ReaderDeps,
-  keep?: EventFilter,
+  observe?: PageObserver,
 ): AsyncGenerator<LogEvent[], void, undefined> {
   const sources = options.groups.map((group, index) => {
     const pages = readGroupPages(
@@ -90,16 +90,19 @@ export function readMerged(
       },
       readerDeps,
     );
-    return keep ? filterPages(pages, (event) => keep(index, event)) : pages;
+    return observe ? observePages(pages, (page) => observe(index, page)) : pages;
   });
   return mergeByTimestamp(sources);
 }
 
-async function* filterPages(
-  pages: AsyncIterable<LogEvent[]>,
-  keep: (event: LogEvent) => boolean,
-): AsyncGenerator<LogEvent[], void, undefined> {
-  for await (const page of pages) yield page.filter(keep);
+async function* observePages(
+  pages: AsyncIterable<LogPage>,
+  observe: (page: LogPage) => void,
+): AsyncGenerator<LogPage, void, undefined> {
+  for await (const page of pages) {
+    observe(page);
+    yield page;
+  }
 }
 
 /**
@@ -138,11 +141,14 @@ export async function tailLogs(options: TailOptions, deps: TailDeps, sink: TailS
   const seen = options.groups.map(() => new SeenEvents());
   const pollStart = clock();
   const keepFrom = pollStart - lookback.ms(pollStart);
-  const remember: EventFilter | undefined = options.follow
-    ? (index, event) => {
-        if (event.eventId !== undefined && event.timestamp >= keepFrom)
-          seen[index].add(event.eventId, event.timestamp);
-        return true;
+  const remember: PageObserver | undefined = options.follow
+    ? (index, page) => {
+        for (let i = 0; i < page.length; i++) {
+          const timestamp = page.timestamp(i);
+          if (timestamp < keepFrom) continue;
+          const eventId = page.eventId(i);
+          if (eventId !== undefined) seen[index].add(eventId, timestamp);
+        }
       }
     : undefined;
   // Followed, the first read ends where the follower's watermarks begin (the read's start, less what may

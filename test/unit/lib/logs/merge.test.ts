@@ -1,19 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { MAX_BATCH, mergeByTimestamp } from '../../../../src/lib/logs/merge.js';
+import { listPage, MAX_BATCH, mergeByTimestamp, type Page } from '../../../../src/lib/logs/merge.js';
 
 interface Ev {
   timestamp: number;
   id: string;
 }
 
-async function* pages(...list: Ev[][]): AsyncGenerator<Ev[]> {
-  for (const page of list) yield page;
+async function* pages(...list: Ev[][]): AsyncGenerator<Page<Ev>> {
+  for (const page of list) yield listPage(page);
 }
 
 const ev = (timestamp: number, id: string): Ev => ({ timestamp, id });
 
-async function collect(sources: AsyncIterable<Ev[]>[]): Promise<Ev[][]> {
+async function collect(sources: AsyncIterable<Page<Ev>>[]): Promise<Ev[][]> {
   const batches: Ev[][] = [];
   for await (const batch of mergeByTimestamp(sources)) batches.push(batch);
   return batches;
@@ -56,11 +56,11 @@ describe('mergeByTimestamp', () => {
     let releaseLast!: () => void;
     const lastPage = new Promise<void>((resolve) => (releaseLast = resolve));
     let lastFetched = false;
-    async function* slow(): AsyncGenerator<Ev[]> {
-      yield [ev(1, 'a1'), ev(2, 'a2')];
+    async function* slow(): AsyncGenerator<Page<Ev>> {
+      yield listPage([ev(1, 'a1'), ev(2, 'a2')]);
       await lastPage;
       lastFetched = true;
-      yield [ev(5, 'a5')];
+      yield listPage([ev(5, 'a5')]);
     }
     const merged = mergeByTimestamp([slow(), pages([ev(1, 'b1'), ev(3, 'b3')])]);
     const first = await merged.next();
@@ -76,7 +76,7 @@ describe('mergeByTimestamp', () => {
     const requested: number[] = [];
     let inFlight = 0;
     let maxInFlight = 0;
-    const source: AsyncIterable<Ev[]> = {
+    const source: AsyncIterable<Page<Ev>> = {
       [Symbol.asyncIterator]() {
         let page = 0;
         return {
@@ -89,7 +89,7 @@ describe('mergeByTimestamp', () => {
             page += 1;
             return page > 3
               ? { done: true, value: undefined }
-              : { done: false, value: [ev(page, `p${page}`)] };
+              : { done: false, value: listPage([ev(page, `p${page}`)]) };
           },
         };
       },
@@ -105,7 +105,7 @@ describe('mergeByTimestamp', () => {
     let maxInFlight = 0;
     let firstRound = true;
     // Four sources of three pages each, interleaved in time: source s, page p holds s + 10p and s + 10p + 5.
-    const source = (s: number): AsyncIterable<Ev[]> => ({
+    const source = (s: number): AsyncIterable<Page<Ev>> => ({
       [Symbol.asyncIterator]() {
         let page = 0;
         return {
@@ -117,7 +117,7 @@ describe('mergeByTimestamp', () => {
             page += 1;
             if (page > 3) return { done: true, value: undefined };
             const t = s + 10 * page;
-            return { done: false, value: [ev(t, `s${s}-${t}`), ev(t + 5, `s${s}-${t + 5}`)] };
+            return { done: false, value: listPage([ev(t, `s${s}-${t}`), ev(t + 5, `s${s}-${t + 5}`)]) };
           },
         };
       },
@@ -137,19 +137,51 @@ describe('mergeByTimestamp', () => {
 
   it('passes a source failure on, and closes the other sources', async () => {
     let closed = false;
-    async function* failing(): AsyncGenerator<Ev[]> {
-      yield [ev(1, 'a')];
+    async function* failing(): AsyncGenerator<Page<Ev>> {
+      yield listPage([ev(1, 'a')]);
       throw new Error('boom');
     }
-    async function* other(): AsyncGenerator<Ev[]> {
+    async function* other(): AsyncGenerator<Page<Ev>> {
       try {
-        yield [ev(1, 'b'), ev(9, 'b9')];
-        yield [ev(10, 'b10')];
+        yield listPage([ev(1, 'b'), ev(9, 'b9')]);
+        yield listPage([ev(10, 'b10')]);
       } finally {
         closed = true;
       }
     }
     await expect(collect([failing(), other()])).rejects.toThrow('boom');
     expect(closed).toBe(true);
+  });
+
+  it('releases each page once, only after handing on its last event, and the pages held when closed early', async () => {
+    const out: Ev[] = [];
+    const released: Array<{ page: string; emitted: number }> = [];
+    const tracked = (name: string, events: Ev[]): Page<Ev> => ({
+      ...listPage(events),
+      release: () => released.push({ page: name, emitted: out.length }),
+    });
+    async function* source(prefix: string, ...list: Ev[][]): AsyncGenerator<Page<Ev>> {
+      for (const [i, page] of list.entries()) yield tracked(`${prefix}${i}`, page);
+    }
+    const merged = mergeByTimestamp([
+      source('a', [ev(1, 'a1'), ev(4, 'a4')], [ev(6, 'a6')]),
+      source('b', [ev(2, 'b2'), ev(3, 'b3')], [ev(5, 'b5'), ev(7, 'b7')]),
+    ]);
+    for await (const batch of merged) out.push(...batch);
+    expect(out.map((e) => e.id)).toEqual(['a1', 'b2', 'b3', 'a4', 'b5', 'a6', 'b7']);
+    // Each page goes once its events are all out: b0 after b3 (3 out), a0 after a4 (4), and so on.
+    const at = Object.fromEntries(released.map((r) => [r.page, r.emitted]));
+    expect(released).toHaveLength(4);
+    expect(at).toEqual({ b0: 3, a0: 4, a1: 6, b1: 7 });
+
+    released.length = 0;
+    out.length = 0;
+    const early = mergeByTimestamp([
+      source('c', [ev(1, 'c1'), ev(9, 'c9')]),
+      source('d', [ev(2, 'd2')], [ev(8, 'd8')]),
+    ]);
+    await early.next();
+    await early.return(undefined);
+    expect(released.map((r) => r.page).sort()).toEqual(['c0', 'd0']);
   });
 });

@@ -37,7 +37,7 @@ function deps(extra: Partial<ReaderDeps> = {}): ReaderDeps & { slept: number[]; 
 
 async function readAll(d: ReaderDeps, group = GROUP, startTime = 0): Promise<LogEvent[][]> {
   const pages: LogEvent[][] = [];
-  for await (const page of readGroupPages(client, { group, startTime }, d)) pages.push(page);
+  for await (const page of readGroupPages(client, { group, startTime }, d)) pages.push(page.all());
   return pages;
 }
 

@@ -142,6 +142,15 @@ async function startStub(group, count, start) {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
+      if (body.startsWith('Action=ListStacks')) {
+        // With no --env, a command first checks that the default environment exists (CloudFormation's
+        // query protocol): an account with no stacks, where `dev` is taken as it is.
+        response.writeHead(200, { 'content-type': 'text/xml' });
+        response.end(
+          '<ListStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ListStacksResult><StackSummaries/></ListStacksResult></ListStacksResponse>',
+        );
+        return;
+      }
       const target = String(request.headers['x-amz-target'] ?? '');
       const input = body ? JSON.parse(body) : {};
       let payload = '{}';

@@ -113,11 +113,6 @@ export class LogPage implements Page<LogEvent> {
   release(): void {
     this.events.release?.();
   }
-
-  /** Every event of the page, made. */
-  all(): LogEvent[] {
-    return Array.from({ length: this.length }, (_, index) => this.event(index));
-  }
 }
 
 /**

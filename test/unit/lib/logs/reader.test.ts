@@ -37,7 +37,8 @@ function deps(extra: Partial<ReaderDeps> = {}): ReaderDeps & { slept: number[]; 
 
 async function readAll(d: ReaderDeps, group = GROUP, startTime = 0): Promise<LogEvent[][]> {
   const pages: LogEvent[][] = [];
-  for await (const page of readGroupPages(client, { group, startTime }, d)) pages.push(page.all());
+  for await (const page of readGroupPages(client, { group, startTime }, d))
+    pages.push(Array.from({ length: page.length }, (_, i) => page.event(i)));
   return pages;
 }
 

@@ -1,8 +1,3 @@
-/** Anything with a timestamp (epoch milliseconds). */
-export interface Timestamped {
-  timestamp: number;
-}
-
 /**
  * A page of events in timestamp order, read by index: the merge compares timestamps and makes an
  * event only when it hands it on (a log page keeps its events packed until then, see page.ts).
@@ -13,15 +8,6 @@ export interface Page<T> {
   event(index: number): T;
   /** Told when the merge has handed on the page's last event: it will not read the page again. */
   release?(): void;
-}
-
-/** A page over events already made. */
-export function listPage<T extends Timestamped>(events: T[]): Page<T> {
-  return {
-    length: events.length,
-    timestamp: (index) => events[index].timestamp,
-    event: (index) => events[index],
-  };
 }
 
 /** The most events yielded in one batch. */

@@ -130,11 +130,15 @@ export class PackedEvents implements PageEvents {
     const start = this.offsets[2 * slot];
     if (start < 0) return undefined;
     const end = this.offsets[2 * slot + 1];
-    const flags = this.flags[slot];
-    // JSON's escapes are JSON's to undo; the quotes around the contents make the slice a JSON string.
-    if (flags & ESCAPED) return JSON.parse(this.bytes.toString('utf8', start - 1, end + 1)) as string;
-    return this.bytes.toString(flags & NON_ASCII ? 'utf8' : 'latin1', start, end);
+    return decodeString(this.bytes, start, end, this.flags[slot]);
   }
+}
+
+/** The JSON string whose contents are `bytes[start, end)`, scanned with these ESCAPED / NON_ASCII flags. */
+function decodeString(bytes: Buffer, start: number, end: number, flags: number): string {
+  // JSON's escapes are JSON's to undo; the quotes around the contents make the slice a JSON string.
+  if (flags & ESCAPED) return JSON.parse(bytes.toString('utf8', start - 1, end + 1)) as string;
+  return bytes.toString(flags & NON_ASCII ? 'utf8' : 'latin1', start, end);
 }
 
 /** Thrown inside the scanner on anything it does not expect; the caller hands the body to the SDK. */
@@ -229,9 +233,6 @@ class PageScanner {
     const index = this.count;
     if (index === this.timestamps.length) this.grow(2 * index);
     this.count += 1;
-    this.timestamps[index] = Number.NaN;
-    this.ingestionTimes[index] = Number.NaN;
-    this.offsets.fill(-1, 2 * STRINGS * index, 2 * STRINGS * (index + 1));
     this.expect(0x7b); // {
     if (this.take(0x7d)) return;
     do {
@@ -259,14 +260,15 @@ class PageScanner {
     this.flags[slot] = this.stringFlags;
   }
 
+  /** Room for `capacity` events; the new slots read as absent fields (NaN numbers, -1 offsets). */
   private grow(capacity: number): void {
-    const timestamps = new Float64Array(capacity);
+    const timestamps = new Float64Array(capacity).fill(Number.NaN);
     timestamps.set(this.timestamps);
     this.timestamps = timestamps;
-    const ingestionTimes = new Float64Array(capacity);
+    const ingestionTimes = new Float64Array(capacity).fill(Number.NaN);
     ingestionTimes.set(this.ingestionTimes);
     this.ingestionTimes = ingestionTimes;
-    const offsets = new Int32Array(2 * STRINGS * capacity);
+    const offsets = new Int32Array(2 * STRINGS * capacity).fill(-1);
     offsets.set(this.offsets);
     this.offsets = offsets;
     const flags = new Uint8Array(STRINGS * capacity);
@@ -280,11 +282,10 @@ class PageScanner {
     this.expect(0x3a); // :
   }
 
-  /** True when the last string scanned is exactly `name` (written without escapes, as AWS does). */
+  /** True when the last string scanned is exactly `name` (AWS writes member names without escapes). */
   private isKey(name: Buffer): boolean {
-    if (this.end - this.start !== name.length || this.stringFlags & ESCAPED) {
-      return this.stringFlags & ESCAPED ? this.decoded() === name.toString('latin1') : false;
-    }
+    if (this.stringFlags & ESCAPED) return this.decoded() === name.toString('latin1');
+    if (this.end - this.start !== name.length) return false;
     const bytes = this.bytes;
     for (let i = 0, p = this.start; i < name.length; i++, p++) if (bytes[p] !== name[i]) return false;
     return true;
@@ -292,9 +293,7 @@ class PageScanner {
 
   /** The last string scanned, as a string. */
   private decoded(): string {
-    if (this.stringFlags & ESCAPED)
-      return JSON.parse(this.bytes.toString('utf8', this.start - 1, this.end + 1)) as string;
-    return this.bytes.toString('utf8', this.start, this.end);
+    return decodeString(this.bytes, this.start, this.end, this.stringFlags);
   }
 
   private string(): void {

@@ -82,15 +82,15 @@ export class LogPage implements Page<LogEvent> {
   }
 
   timestamp(index: number): number {
-    return this.events.timestamp(this.indices ? this.indices[index] : index) ?? 0;
+    return this.events.timestamp(this.at(index)) ?? 0;
   }
 
   eventId(index: number): string | undefined {
-    return this.events.eventId(this.indices ? this.indices[index] : index);
+    return this.events.eventId(this.at(index));
   }
 
   event(index: number): LogEvent {
-    const at = this.indices ? this.indices[index] : index;
+    const at = this.at(index);
     const events = this.events;
     const name = events.logStreamName(at) ?? '';
     let known = this.sources.get(name);
@@ -107,6 +107,11 @@ export class LogPage implements Page<LogEvent> {
       message: events.message(at) ?? '',
       source: known.source,
     };
+  }
+
+  /** Where event `index` of this page is among the service's events. */
+  private at(index: number): number {
+    return this.indices ? this.indices[index] : index;
   }
 
   /** Frees the packed events (see page.ts); the page is empty after. */

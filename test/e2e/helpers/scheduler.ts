@@ -86,7 +86,6 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     // The three reads at once, and their describes in parallel: ECS's scheduler acts on its own state
     // the moment it changes; one read after another, a tick at 100 instances took ~0.4 s, and every
     // drain started that much after the instance was set DRAINING.
-    let seenAt = 0;
     const readServices = async () => {
       const serviceArns = (await ecs.send(new ListServicesCommand({ cluster }))).serviceArns ?? [];
       const pages = [];
@@ -122,8 +121,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
         }
       }
       // A drain's clock starts when the instance was seen DRAINING: never before it was set so.
-      seenAt = Date.now();
-      return hosts;
+      return { hosts, seenAt: Date.now() };
     };
     const readTasks = async () => {
       const taskArns = await allTaskArns(ecs, { cluster, desiredStatus: 'RUNNING' });
@@ -134,8 +132,11 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
         (r.tasks ?? []).filter((t) => t.lastStatus !== 'STOPPED'),
       );
     };
-    const [services, hosts, tasks] = await Promise.all([readServices(), readHosts(), readTasks()]);
-    const now = seenAt;
+    const [services, { hosts, seenAt: now }, tasks] = await Promise.all([
+      readServices(),
+      readHosts(),
+      readTasks(),
+    ]);
 
     let allSteady = true;
     for (const service of services) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { listPage, MAX_BATCH, mergeByTimestamp, type Page } from '../../../../src/lib/logs/merge.js';
+import { MAX_BATCH, mergeByTimestamp, type Page } from '../../../../src/lib/logs/merge.js';
 
 interface Ev {
   timestamp: number;
@@ -12,6 +12,15 @@ async function* pages(...list: Ev[][]): AsyncGenerator<Page<Ev>> {
 }
 
 const ev = (timestamp: number, id: string): Ev => ({ timestamp, id });
+
+/** A page over events already made. */
+function listPage(events: Ev[]): Page<Ev> {
+  return {
+    length: events.length,
+    timestamp: (index) => events[index].timestamp,
+    event: (index) => events[index],
+  };
+}
 
 async function collect(sources: AsyncIterable<Page<Ev>>[]): Promise<Ev[][]> {
   const batches: Ev[][] = [];

@@ -37,8 +37,9 @@ const EMPTY: Page<never> = { length: 0, timestamp: () => Number.NaN, event: () =
  * live source has buffered an event at or after it, so the first lines appear while later pages are
  * still being fetched. Memory stays flat in the number of sources: each holds one page, and only
  * the source whose page ends first (the one that holds the merge back, so the next to run dry) has
- * its next page fetched ahead, one such page in flight at a time. Ties keep source order, then page
- * order.
+ * its next page fetched ahead, one such page in flight at a time. Events of one timestamp that are
+ * buffered together go in source order (one that arrives in a later page comes after those already
+ * handed on).
  */
 export async function* mergeByTimestamp<T>(
   sources: AsyncIterable<Page<T>>[],
@@ -127,25 +128,47 @@ function mergeBuffered<T>(cursors: Cursor<T>[], bound: number): Run<T>[] {
   }
   const out: Run<T>[] = [];
   for (;;) {
-    let best: Cursor<T> | undefined;
+    let best = -1;
     let bestTimestamp = Number.POSITIVE_INFINITY;
-    for (const cursor of cursors) {
+    for (const [at, cursor] of cursors.entries()) {
       if (cursor.index >= cursor.page.length) continue;
       const timestamp = cursor.page.timestamp(cursor.index);
-      if (timestamp > bound) continue;
-      if (!best || timestamp < bestTimestamp) [best, bestTimestamp] = [cursor, timestamp];
+      if (timestamp <= bound && timestamp < bestTimestamp) [best, bestTimestamp] = [at, timestamp];
     }
-    if (!best) return out;
-    // Take the run of events from the chosen source that stay at or before every other head.
-    let limit = bound;
-    for (const cursor of cursors) {
-      if (cursor !== best && cursor.index < cursor.page.length)
-        limit = Math.min(limit, cursor.page.timestamp(cursor.index));
+    if (best < 0) return out;
+    // Take the run of events from the chosen source that stay before the head of every source ahead
+    // of it in order, and at or before the head of every source after it: ties go in source order.
+    let before = Number.POSITIVE_INFINITY;
+    let atOrBefore = bound;
+    for (const [at, cursor] of cursors.entries()) {
+      if (at === best || cursor.index >= cursor.page.length) continue;
+      const head = cursor.page.timestamp(cursor.index);
+      if (at < best) before = Math.min(before, head);
+      else atOrBefore = Math.min(atOrBefore, head);
     }
-    const end = Math.max(best.index + 1, upperBound(best.page, best.index, limit));
-    out.push({ page: best.page, from: best.index, to: end });
-    best.index = end;
+    const cursor = cursors[best];
+    const end = Math.max(
+      cursor.index + 1,
+      Math.min(
+        upperBound(cursor.page, cursor.index, atOrBefore),
+        lowerBound(cursor.page, cursor.index, before),
+      ),
+    );
+    out.push({ page: cursor.page, from: cursor.index, to: end });
+    cursor.index = end;
   }
+}
+
+/** First index at or after `from` whose timestamp is at or after `bound` (pages are sorted). */
+function lowerBound<T>(page: Page<T>, from: number, bound: number): number {
+  let lo = from;
+  let hi = page.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (page.timestamp(mid) < bound) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** First index at or after `from` whose timestamp exceeds `bound` (pages are sorted). */

@@ -49,6 +49,15 @@ describe('mergeByTimestamp', () => {
     expect(timestamps).toEqual([...timestamps].sort((x, y) => x - y));
   });
 
+  it('puts ties in source order even where a later source holds a run of them', async () => {
+    const batches = await collect([
+      pages([ev(1, 'a1'), ev(2, 'a2'), ev(3, 'a3')]),
+      pages([ev(1, 'b1'), ev(2, 'b2'), ev(2, 'b2bis'), ev(3, 'b3')]),
+      pages([ev(2, 'c2')]),
+    ]);
+    expect(batches.flat().map((e) => e.id)).toEqual(['a1', 'b1', 'a2', 'b2', 'b2bis', 'c2', 'a3', 'b3']);
+  });
+
   it('hands a big page on in batches of at most MAX_BATCH events, in order', async () => {
     const big = Array.from({ length: 2 * MAX_BATCH + 500 }, (_, i) => ev(i, `a${i}`));
     const batches = await collect([pages(big)]);
